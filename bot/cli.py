@@ -1,0 +1,272 @@
+"""The `oncall` command line: one sub-command, one service call, one rendering.
+
+Errors a person can cause (bad config, bad dates, refusals) print one clear line
+and exit non-zero; they never show a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.clock import Clock, SystemClock
+from bot.config import ConfigError, load_config
+from bot.core.errors import Refusal
+from bot.core.model import Member, Team
+from bot.core.oncall import OnCall
+from bot.core.weeks import local_instant
+from bot.service import OnCallService, ScheduledWeek
+from bot.storage.store import StorageError, Store
+
+
+class UsageError(Exception):
+    """A bad argument; the message says which and why."""
+
+
+def _member_json(m: Member | None) -> dict[str, str] | None:
+    if m is None:
+        return None
+    return {"id": m.id, "name": m.name, "slack_id": m.slack_id}
+
+
+def _member(team: Team, member_id: str | None) -> Member | None:
+    return team.member(member_id) if member_id else None
+
+
+def _parse_date(text: str, what: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{what}: '{text}' is not a date like 2026-12-07") from None
+
+
+def _parse_at(team: Team, text: str) -> datetime:
+    try:
+        local = datetime.strptime(text.strip(), "%Y-%m-%d %H:%M")
+    except ValueError:
+        try:
+            local = datetime.combine(date.fromisoformat(text.strip()), datetime.min.time())
+        except ValueError:
+            raise UsageError(f"--at: '{text}' is not like '2026-12-07 09:30'") from None
+    return local_instant(local.date(), local.time(), team.timezone)
+
+
+def schedule_json(team: Team, weeks: Sequence[ScheduledWeek]) -> list[dict[str, Any]]:
+    return [
+        {
+            "week": w.week.index,
+            "start": w.week.first_day.isoformat(),
+            "end": w.week.last_day.isoformat(),
+            "handover": w.week.start.isoformat(),
+            "on_call": _member_json(team.member(w.member)),
+            "backup": _member_json(_member(team, w.backup)),
+            "holidays": {d.isoformat(): n for d, n in w.holidays.items()},
+            "time_off": [
+                {"member": t.member, "start": t.start.isoformat(), "end": t.end.isoformat()}
+                for t in w.time_off
+            ],
+            "adjusted": w.reason,
+            "fixed": w.fixed,
+            "cover_needed": w.cover_needed,
+        }
+        for w in weeks
+    ]
+
+
+def schedule_table(team: Team, weeks: Sequence[ScheduledWeek]) -> str:
+    rows = [("Week", "Dates", "On call", "Backup", "Notes")]
+    for w in weeks:
+        notes = []
+        if w.reason:
+            notes.append(
+                w.reason if w.fixed else f"adjusted: {w.reason.removeprefix('adjusted: ')}"
+            )
+        notes += [f"{n} ({d:%a %d %b})" for d, n in w.holidays.items()]
+        notes += [
+            f"{team.member(t.member).name} off {t.start:%d %b}-{t.end:%d %b}" for t in w.time_off
+        ]
+        if w.cover_needed:
+            notes.append("needs cover: the backup stands in")
+        rows.append(
+            (
+                str(w.week.index),
+                f"{w.week.first_day:%a %d %b %Y} - {w.week.last_day:%a %d %b}",
+                team.member(w.member).name,
+                team.member(w.backup).name if w.backup else "-",
+                "; ".join(notes),
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = ["  ".join(c.ljust(widths[i]) for i, c in enumerate(r[:4])) + "  " + r[4] for r in rows]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def who_json(team: Team, answer: OnCall) -> dict[str, Any]:
+    return {
+        "at": answer.at.isoformat(),
+        "started": answer.started,
+        "on_call": _member_json(_member(team, answer.on_call)),
+        "scheduled": _member_json(_member(team, answer.scheduled)),
+        "backup": _member_json(_member(team, answer.backup)),
+        "week": answer.week.index if answer.week else None,
+        "week_start": answer.week.start.isoformat() if answer.week else None,
+        "week_end": answer.week.end.isoformat() if answer.week else None,
+        "reasons": list(answer.reasons),
+        "holidays": {d.isoformat(): n for d, n in answer.holidays.items()},
+        "time_off": [
+            {"member": t.member, "start": t.start.isoformat(), "end": t.end.isoformat()}
+            for t in answer.time_off
+        ],
+        "owners": [
+            {
+                "pipeline": o.pipeline.id,
+                "name": o.pipeline.name,
+                "owner": _member_json(_member(team, o.owner)),
+                "reason": o.reason,
+            }
+            for o in answer.owners
+        ],
+    }
+
+
+def who_text(team: Team, answer: OnCall) -> str:
+    if not answer.started or answer.week is None:
+        start = local_instant(team.start, team.handover_time, team.timezone)
+        return (
+            "The rotation has not started: the first handover is "
+            f"{start.astimezone(team.timezone):%a %d %b %Y %H:%M %Z}."
+        )
+    zone = team.timezone
+    name = team.member
+    lines = [
+        f"On call: {name(answer.on_call).name if answer.on_call else 'nobody available'}",
+        f"Backup:  {name(answer.backup).name if answer.backup else 'nobody available'}",
+        f"Week {answer.week.index}: {answer.week.start.astimezone(zone):%a %d %b %H:%M} - "
+        f"{answer.week.end.astimezone(zone):%a %d %b %H:%M %Z}",
+    ]
+    lines += [f"  ({r})" for r in answer.reasons]
+    for d, n in answer.holidays.items():
+        lines.append(f"Holiday: {n} ({d:%a %d %b})")
+    for t in answer.time_off:
+        lines.append(f"Time off: {name(t.member).name} {t.start:%d %b} - {t.end:%d %b}")
+    lines.append("Pipelines:")
+    for o in answer.owners:
+        owner = name(o.owner).name if o.owner else "nobody"
+        lines.append(f"  {o.pipeline.name}: {owner}" + (f" ({o.reason})" if o.reason else ""))
+    return "\n".join(lines)
+
+
+def config_path(env: dict[str, str]) -> Path:
+    return Path(env.get("ONCALL_CONFIG") or "oncall.yml")
+
+
+def open_service(env: dict[str, str], clock: Clock) -> OnCallService:
+    team = load_config(config_path(env))
+    store = Store(env.get("DATABASE_URL") or "sqlite:///oncall.db")
+    store.create_all()
+    service = OnCallService(team, store, clock)
+    service.sync_plan()
+    return service
+
+
+def cmd_check(args: argparse.Namespace, env: dict[str, str], clock: Clock) -> int:
+    path = config_path(env) if args.config is None else Path(args.config)
+    team = load_config(path)
+    print(
+        f"{path}: OK ({len(team.members)} members, {len(team.pipelines)} pipelines, "
+        f"handover {team.handover_time:%H:%M} {team.timezone.key})"
+    )
+    return 0
+
+
+def cmd_schedule(args: argparse.Namespace, env: dict[str, str], clock: Clock) -> int:
+    service = open_service(env, clock)
+    if not 1 <= args.weeks <= 520:
+        raise UsageError("--weeks: give a number from 1 to 520")
+    first = None
+    if args.start:
+        day = _parse_date(args.start, "--from")
+        first = max(0, service.week_for_date(day))
+    weeks = service.schedule(first, args.weeks)
+    if args.json:
+        print(json.dumps(schedule_json(service.team, weeks), indent=2))
+    else:
+        if service.current_index() < 0:
+            print(who_text(service.team, service.who()))
+        print(schedule_table(service.team, weeks))
+    return 0
+
+
+def cmd_who(args: argparse.Namespace, env: dict[str, str], clock: Clock) -> int:
+    service = open_service(env, clock)
+    at = _parse_at(service.team, args.at) if args.at else None
+    answer = service.who(at)
+    if args.json:
+        print(json.dumps(who_json(service.team, answer), indent=2))
+    else:
+        print(who_text(service.team, answer))
+    return 0
+
+
+Handler = Callable[[argparse.Namespace, dict[str, str], Clock], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # one line, exit 2, as argparse does, no usage dump
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="oncall", description="Run a team's weekly on-call rotation.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("check", help="validate the team config")
+    p.add_argument("config", nargs="?", help="config file (default: ONCALL_CONFIG or oncall.yml)")
+    p.set_defaults(handler=cmd_check)
+
+    p = sub.add_parser("schedule", help="show the coming weeks")
+    p.add_argument("--weeks", type=int, default=8, help="how many weeks (default 8)")
+    p.add_argument("--from", dest="start", help="a date in the first week to show")
+    p.add_argument("--json", action="store_true", help="JSON for scripts")
+    p.set_defaults(handler=cmd_schedule)
+
+    p = sub.add_parser("who", help="who is on call now, or at --at")
+    p.add_argument("--at", help="local time in the team zone, 'YYYY-MM-DD HH:MM'")
+    p.add_argument("--json", action="store_true", help="JSON for scripts")
+    p.set_defaults(handler=cmd_who)
+
+    for register in _EXTRA_COMMANDS:
+        register(sub)
+    return parser
+
+
+# Later layers (the Slack app, the announcer, the planner's reports) add sub-commands here.
+_EXTRA_COMMANDS: list[Callable[[Any], None]] = []
+
+
+def main(
+    argv: Sequence[str] | None = None, clock: Clock | None = None, env: dict[str, str] | None = None
+) -> int:
+    env = dict(os.environ) if env is None else env
+    clock = clock or SystemClock()
+    try:
+        args = build_parser().parse_args(argv)
+        return int(args.handler(args, env, clock))
+    except ConfigError as e:
+        print(f"oncall: {e}", file=sys.stderr)
+        return 1
+    except (UsageError, Refusal, StorageError) as e:
+        print(f"oncall: {e}", file=sys.stderr)
+        return 2 if isinstance(e, UsageError) else 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,312 @@
+"""Load and validate a team's YAML config.
+
+Every problem is collected with where it is (`rotation.order[2]`), so a person
+fixes them all in one go; nothing here raises a traceback at a person.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays as holidays_lib
+import yaml
+
+from bot.core.model import HolidayCalendar, Member, Pipeline, Team
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+_SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_SLACK_CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+_SLACK_GROUP = re.compile(r"^S[A-Z0-9]{2,}$")
+AUDIENCES = ("investors", "experiments")
+
+
+class ConfigError(Exception):
+    """A config with problems; `problems` lists each with where it is."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{source}: {len(problems)} problem(s) in the config:\n{lines}")
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, where: str, what: str) -> None:
+        self.items.append(f"{where}: {what}")
+
+
+def parse_weekday_time(text: str) -> tuple[int, time]:
+    """'monday 09:00' -> (0, 09:00). Raises ValueError with a readable reason."""
+    m = re.fullmatch(r"\s*([A-Za-z]+)\s+(\d{1,2}):(\d{2})\s*", str(text))
+    if not m:
+        raise ValueError(f"'{text}' is not like 'monday 09:00'")
+    day = m.group(1).lower()
+    if day not in WEEKDAYS:
+        raise ValueError(f"'{m.group(1)}' is not a weekday")
+    hour, minute = int(m.group(2)), int(m.group(3))
+    if hour > 23 or minute > 59:
+        raise ValueError(f"'{m.group(2)}:{m.group(3)}' is not a time of day")
+    return WEEKDAYS.index(day), time(hour, minute)
+
+
+def _as_date(value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def _calendar(raw: Any, where: str, p: _Problems) -> HolidayCalendar | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        p.add(where, "must be a mapping like {country: US, subdiv: NY}")
+        return None
+    country = raw.get("country")
+    subdiv = raw.get("subdiv")
+    extra: list[date] = []
+    for i, d in enumerate(raw.get("extra") or []):
+        try:
+            extra.append(_as_date(d))
+        except (TypeError, ValueError):
+            p.add(f"{where}.extra[{i}]", f"'{d}' is not a date (YYYY-MM-DD)")
+    if not isinstance(country, str) or not country:
+        p.add(f"{where}.country", "is missing (an ISO country code such as US)")
+        return None
+    supported = holidays_lib.list_supported_countries()
+    if country not in supported:
+        p.add(
+            f"{where}.country", f"'{country}' is not a holiday country the holidays package knows"
+        )
+        return None
+    if subdiv is not None and str(subdiv) not in supported[country]:
+        p.add(f"{where}.subdiv", f"'{subdiv}' is not a subdivision of {country}")
+        return None
+    return HolidayCalendar(country, None if subdiv is None else str(subdiv), tuple(extra))
+
+
+def _str(raw: Mapping[str, Any], key: str, where: str, p: _Problems, required: bool = True) -> str:
+    value = raw.get(key)
+    if value is None or value == "":
+        if required:
+            p.add(f"{where}.{key}", "is missing")
+        return ""
+    if not isinstance(value, str | int):
+        p.add(f"{where}.{key}", "must be text")
+        return ""
+    return str(value)
+
+
+def _int(raw: Mapping[str, Any], key: str, where: str, p: _Problems, default: int, lo: int) -> int:
+    value = raw.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < lo:
+        p.add(f"{where}.{key}", f"must be a whole number >= {lo}")
+        return default
+    return value
+
+
+def parse_config(data: Any, base_dir: Path, source: str = "config") -> Team:
+    """Turn parsed YAML into a `Team`, or raise `ConfigError` listing every problem."""
+    p = _Problems()
+    if not isinstance(data, Mapping):
+        raise ConfigError(source, ["the file must be a YAML mapping with team, rotation, members"])
+    for section in ("team", "rotation", "members"):
+        if section not in data:
+            p.add(section, "section is missing")
+    team_raw = data.get("team") or {}
+    rot_raw = data.get("rotation") or {}
+    policy_raw = data.get("policy") or {}
+    members_raw = data.get("members") or []
+    pipelines_raw = data.get("pipelines") or []
+    for name, value in (("team", team_raw), ("rotation", rot_raw), ("policy", policy_raw)):
+        if not isinstance(value, Mapping):
+            raise ConfigError(source, [f"{name}: must be a mapping"])
+    for name, value in (("members", members_raw), ("pipelines", pipelines_raw)):
+        if not isinstance(value, list):
+            raise ConfigError(source, [f"{name}: must be a list"])
+
+    # team
+    tz_name = _str(team_raw, "timezone", "team", p)
+    zone = ZoneInfo("UTC")
+    if tz_name:
+        try:
+            zone = ZoneInfo(tz_name)
+        except (ZoneInfoNotFoundError, ValueError):
+            p.add("team.timezone", f"'{tz_name}' is not an IANA time zone (like America/New_York)")
+    channel = _str(team_raw, "channel", "team", p)
+    if channel and not _SLACK_CHANNEL.match(channel):
+        p.add("team.channel", f"'{channel}' is not a Slack channel id (like C0123ABCD)")
+    usergroup = team_raw.get("usergroup")
+    if usergroup is not None and not _SLACK_GROUP.match(str(usergroup)):
+        p.add("team.usergroup", f"'{usergroup}' is not a Slack user group id (like S0123ABCD)")
+    team_calendar = _calendar(team_raw.get("holidays"), "team.holidays", p)
+
+    # members
+    members: list[Member] = []
+    seen_ids: set[str] = set()
+    seen_slack: set[str] = set()
+    for i, m in enumerate(members_raw):
+        where = f"members[{i}]"
+        if not isinstance(m, Mapping):
+            p.add(where, "must be a mapping with id, name, slack_id")
+            continue
+        mid = _str(m, "id", where, p)
+        if mid and not _ID.match(mid):
+            p.add(f"{where}.id", f"'{mid}' must be lower-case letters, digits, '-', '_' or '.'")
+        if mid in seen_ids:
+            p.add(f"{where}.id", f"duplicate member id '{mid}'")
+        seen_ids.add(mid)
+        slack_id = _str(m, "slack_id", where, p)
+        if slack_id and not _SLACK_USER.match(slack_id):
+            p.add(f"{where}.slack_id", f"'{slack_id}' is not a Slack user id (like U0123ABCD)")
+        if slack_id and slack_id in seen_slack:
+            p.add(f"{where}.slack_id", f"duplicate slack_id '{slack_id}'")
+        seen_slack.add(slack_id)
+        name = _str(m, "name", where, p, required=False) or mid
+        cal = _calendar(m.get("holidays"), f"{where}.holidays", p)
+        members.append(Member(mid, name, slack_id, cal))
+    if not members_raw:
+        p.add("members", "the team needs at least one member")
+    member_ids = {m.id for m in members}
+
+    admins_raw = team_raw.get("admins") or []
+    if not isinstance(admins_raw, list):
+        p.add("team.admins", "must be a list of member ids")
+        admins_raw = []
+    for i, a in enumerate(admins_raw):
+        if str(a) not in member_ids:
+            p.add(f"team.admins[{i}]", f"'{a}' is not a member id")
+
+    # rotation
+    weekday, at = 0, time(9, 0)
+    try:
+        weekday, at = parse_weekday_time(rot_raw.get("handover", "monday 09:00"))
+    except ValueError as e:
+        p.add("rotation.handover", str(e))
+    start = date(2026, 11, 30)
+    if "start" not in rot_raw:
+        p.add("rotation.start", "is missing (the first handover date, YYYY-MM-DD)")
+    else:
+        try:
+            start = _as_date(rot_raw["start"])
+            if start.weekday() != weekday:
+                p.add(
+                    "rotation.start",
+                    f"{start.isoformat()} is a {WEEKDAYS[start.weekday()].title()}, "
+                    f"not a {WEEKDAYS[weekday].title()} (the handover day)",
+                )
+        except (TypeError, ValueError):
+            p.add("rotation.start", f"'{rot_raw['start']}' is not a date (YYYY-MM-DD)")
+    order_raw = rot_raw.get("order")
+    order: list[str] = []
+    if not isinstance(order_raw, list) or not order_raw:
+        p.add("rotation.order", "must be a non-empty list of member ids")
+    else:
+        for i, o in enumerate(order_raw):
+            if str(o) not in member_ids:
+                p.add(f"rotation.order[{i}]", f"'{o}' is not a member id")
+            elif str(o) in order:
+                p.add(f"rotation.order[{i}]", f"'{o}' appears twice")
+            order.append(str(o))
+
+    # policy
+    notice = _int(policy_raw, "time_off_notice_days", "policy", p, 14, 0)
+    freeze_default = max(1, -(-notice // 7))
+    freeze = _int(policy_raw, "freeze_weeks", "policy", p, freeze_default, 0)
+    plan_weeks = _int(policy_raw, "plan_weeks", "policy", p, 104, 4)
+    catch_up = _int(policy_raw, "catch_up_hours", "policy", p, 24, 0)
+    majors_raw = policy_raw.get("major_holidays", ["Christmas Day", "New Year's Day"])
+    if not isinstance(majors_raw, list) or not all(isinstance(x, str) for x in majors_raw):
+        p.add("policy.major_holidays", "must be a list of holiday names")
+        majors_raw = []
+    heads_up: tuple[int, time] | None = (4, time(15, 0))
+    hu_raw = policy_raw.get("heads_up", "friday 15:00")
+    if hu_raw in (None, False, "off"):
+        heads_up = None
+    else:
+        try:
+            heads_up = parse_weekday_time(str(hu_raw))
+        except ValueError as e:
+            p.add("policy.heads_up", f"{e} (or 'off')")
+
+    # pipelines
+    pipelines: list[Pipeline] = []
+    seen_pipes: set[str] = set()
+    for i, pr in enumerate(pipelines_raw):
+        where = f"pipelines[{i}]"
+        if not isinstance(pr, Mapping):
+            p.add(where, "must be a mapping with id, name, primary, secondary")
+            continue
+        pid = _str(pr, "id", where, p)
+        if pid in seen_pipes:
+            p.add(f"{where}.id", f"duplicate pipeline id '{pid}'")
+        seen_pipes.add(pid)
+        name = _str(pr, "name", where, p, required=False) or pid
+        audience = _str(pr, "audience", where, p, required=False) or "experiments"
+        if audience not in AUDIENCES:
+            p.add(f"{where}.audience", f"'{audience}' must be one of {', '.join(AUDIENCES)}")
+        owners = []
+        for key in ("primary", "secondary"):
+            owner = _str(pr, key, where, p)
+            if owner and owner not in member_ids:
+                p.add(f"{where}.{key}", f"'{owner}' is not a member id")
+            owners.append(owner)
+        if owners[0] and owners[0] == owners[1]:
+            p.add(f"{where}.secondary", "must differ from the primary owner")
+        runbook: Path | None = None
+        if pr.get("runbook"):
+            runbook = (base_dir / str(pr["runbook"])).resolve()
+            if not runbook.is_file():
+                p.add(f"{where}.runbook", f"file '{pr['runbook']}' does not exist")
+        pipelines.append(Pipeline(pid, name, audience, owners[0], owners[1], runbook))
+
+    if p.items:
+        raise ConfigError(source, p.items)
+    return Team(
+        name=_str(team_raw, "name", "team", p, required=False) or "On-call",
+        timezone=zone,
+        channel=channel,
+        members=tuple(members),
+        order=tuple(order),
+        start=start,
+        handover_weekday=weekday,
+        handover_time=at,
+        pipelines=tuple(pipelines),
+        usergroup=None if usergroup is None else str(usergroup),
+        admins=frozenset(str(a) for a in admins_raw),
+        holidays=team_calendar,
+        time_off_notice_days=notice,
+        freeze_weeks=freeze,
+        plan_weeks=plan_weeks,
+        major_holidays=tuple(majors_raw),
+        catch_up_hours=catch_up,
+        heads_up=heads_up,
+    )
+
+
+def load_config(path: Path) -> Team:
+    """Read and validate the YAML file at `path`."""
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(source, ["the file does not exist (set ONCALL_CONFIG)"]) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(source, [f"cannot be read: {e.__class__.__name__}"]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "YAML"
+        raise ConfigError(
+            source, [f"{where}: not valid YAML ({getattr(e, 'problem', e)})"]
+        ) from None
+    return parse_config(data, path.parent, source)

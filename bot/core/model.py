@@ -1,0 +1,142 @@
+"""Plain data that describes a team and the state of its rotation."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True)
+class HolidayCalendar:
+    """A public-holiday calendar from the `holidays` package, plus extra days."""
+
+    country: str
+    subdiv: str | None = None
+    extra: tuple[date, ...] = ()
+
+
+@dataclass(frozen=True)
+class Member:
+    id: str
+    name: str
+    slack_id: str
+    holidays: HolidayCalendar | None = None  # None: the team's calendar
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    id: str
+    name: str
+    audience: str  # "investors" | "experiments"
+    primary: str
+    secondary: str
+    runbook: Path | None = None
+
+
+@dataclass(frozen=True)
+class Team:
+    name: str
+    timezone: ZoneInfo
+    channel: str
+    members: tuple[Member, ...]
+    order: tuple[str, ...]
+    start: date
+    handover_weekday: int  # Monday is 0
+    handover_time: time
+    pipelines: tuple[Pipeline, ...] = ()
+    usergroup: str | None = None
+    admins: frozenset[str] = frozenset()
+    holidays: HolidayCalendar | None = None
+    time_off_notice_days: int = 14
+    freeze_weeks: int = 2  # weeks ahead that a new order or member never moves
+    plan_weeks: int = 104  # how far ahead the plan is stored
+    swap_expiry_days: int | None = None  # None: a request expires when its earlier week starts
+    major_holidays: tuple[str, ...] = ("Christmas Day", "New Year's Day")
+    catch_up_hours: int = 24
+    heads_up: tuple[int, time] | None = (4, time(15, 0))  # weekday and local time, or off
+
+    def member(self, member_id: str) -> Member:
+        for m in self.members:
+            if m.id == member_id:
+                return m
+        raise KeyError(member_id)
+
+    def member_by_slack(self, slack_id: str) -> Member | None:
+        for m in self.members:
+            if m.slack_id == slack_id:
+                return m
+        return None
+
+    def is_admin(self, member_id: str) -> bool:
+        return member_id in self.admins
+
+    @property
+    def has_holidays(self) -> bool:
+        return self.holidays is not None or any(m.holidays for m in self.members)
+
+
+@dataclass(frozen=True)
+class TimeOff:
+    """A member away from `start` to `end`, both local dates, inclusive."""
+
+    member: str
+    start: date
+    end: date
+    note: str = ""
+    id: int | None = None
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+class SwapStatus(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True)
+class SwapRequest:
+    """A offers week `requester_week` to B, in exchange for B's `counterpart_week`.
+
+    Without a counterpart week it is a cover: B takes A's week and gives none back.
+    """
+
+    id: int
+    requester: str
+    counterpart: str
+    requester_week: int
+    counterpart_week: int | None
+    status: SwapStatus
+    created_at: datetime
+    expires_at: datetime
+    reason: str = ""
+    decided_at: datetime | None = None
+
+    @property
+    def is_cover(self) -> bool:
+        return self.counterpart_week is None
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Who a stored plan puts on call in week `index`, and why it is so."""
+
+    index: int
+    member: str
+    reason: str | None = None  # None: plain rotation order
+    fixed: bool = False  # set by a swap or cover: never re-planned
+
+
+@dataclass
+class RotationState:
+    """Everything stored that the core needs to answer questions."""
+
+    plan: dict[int, Assignment] = field(default_factory=dict)
+    time_off: list[TimeOff] = field(default_factory=list)
+    swaps: list[SwapRequest] = field(default_factory=list)

@@ -1,0 +1,91 @@
+"""Who is on call at instant T: one function, read top to bottom.
+
+Like GoAlert's on-call resolution it layers its sources: the stored plan (which
+already carries accepted swaps and covers), then time off (the backup stands in
+until a swap is agreed), then the backup chosen from whoever is free.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.core.calendars import team_holidays
+from bot.core.model import Assignment, Team, TimeOff
+from bot.core.ownership import Ownership, owners_on
+from bot.core.timeoff import away_on
+from bot.core.weeks import Week, local_date, week, week_index_at
+
+
+@dataclass(frozen=True)
+class OnCall:
+    at: datetime
+    week: Week | None  # None before the rotation starts
+    scheduled: str | None  # whom the plan puts on call this week
+    on_call: str | None  # who is actually on call at `at`
+    backup: str | None
+    reasons: tuple[str, ...]  # why on_call is who it is, when not plain rotation
+    owners: tuple[Ownership, ...]
+    holidays: Mapping[date, str]  # the team's public holidays in the week
+    time_off: tuple[TimeOff, ...]  # time off that overlaps the week
+
+    @property
+    def started(self) -> bool:
+        return self.week is not None
+
+
+def _first_free(
+    team: Team, start_at: str, day: date, time_off: Sequence[TimeOff], exclude: set[str]
+) -> str | None:
+    """The first member, walking the rotation order from `start_at`, who is free on `day`."""
+    order = list(team.order)
+    i = order.index(start_at) if start_at in order else 0
+    for step in range(len(order)):
+        candidate = order[(i + step) % len(order)]
+        if candidate not in exclude and away_on(time_off, candidate, day) is None:
+            return candidate
+    return None
+
+
+def who(
+    team: Team, plan: Mapping[int, Assignment], time_off: Sequence[TimeOff], at: datetime
+) -> OnCall:
+    index = week_index_at(team, at)
+    if index < 0:
+        return OnCall(at, None, None, None, None, ("the rotation has not started",), (), {}, ())
+    w = week(team, index)
+    today = local_date(team, at)
+    reasons: list[str] = []
+
+    # 1. The plan: round-robin, planner adjustments, accepted swaps and covers.
+    current = plan.get(index)
+    following = plan.get(index + 1)
+    scheduled = current.member if current else team.order[index % len(team.order)]
+    if current and current.reason:
+        reasons.append(current.reason)
+
+    # 2. Time off: the scheduled engineer away today is stood in for by the backup.
+    on_call: str | None = scheduled
+    if away_on(time_off, scheduled, today):
+        next_up = following.member if following else scheduled
+        on_call = _first_free(team, next_up, today, time_off, {scheduled})
+        reasons.append(f"{team.member(scheduled).name} is on time off; the backup stands in")
+
+    # 3. The backup: next week's engineer, or the next free member after them.
+    next_member = following.member if following else team.order[(index + 1) % len(team.order)]
+    exclude = {m for m in (on_call, scheduled) if m}
+    backup = _first_free(team, next_member, today, time_off, exclude)
+
+    week_off = tuple(t for t in time_off if t.start <= w.days[-1] and w.first_day <= t.end)
+    return OnCall(
+        at=at,
+        week=w,
+        scheduled=scheduled,
+        on_call=on_call,
+        backup=backup,
+        reasons=tuple(reasons),
+        owners=owners_on(team, today, time_off, on_call),
+        holidays=team_holidays(team, w.first_day, w.days[-1]),
+        time_off=week_off,
+    )

@@ -1,0 +1,1 @@
+"""Persistent state (SQLModel over any SQLAlchemy database) and its translation to core data."""

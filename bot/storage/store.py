@@ -1,0 +1,289 @@
+"""The database edge: sessions, a write lock, and rows <-> core data.
+
+Every change runs in `Store.write()`: one transaction that holds the database's
+write lock (SQLite's BEGIN IMMEDIATE, PostgreSQL's transaction advisory lock),
+so two replicas can never both accept one swap or interleave two merges of time
+off. Reads take no lock.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, SQLModel, create_engine, select
+
+from bot.core.model import Assignment, SwapRequest, SwapStatus, TimeOff
+from bot.storage.tables import AuditRow, MetaRow, SwapRow, TimeOffRow, WeekRow
+
+_LOCK_KEY = 0x6F6E63616C6C  # "oncall": the advisory lock every writer takes on PostgreSQL
+
+
+class StorageError(Exception):
+    """The database cannot be used; the message is safe to show (no password)."""
+
+
+def _safe_url(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<unparseable DATABASE_URL>"
+
+
+def make_engine(url: str, *, immediate: bool = False) -> Engine:
+    try:
+        parsed = make_url(url)
+    except Exception:
+        raise StorageError(
+            "DATABASE_URL is not a database URL (like sqlite:///oncall.db): "
+            "see README, section Configuration"
+        ) from None
+    if parsed.get_backend_name() == "sqlite":
+        path = parsed.database
+        if path and path != ":memory:" and not os.path.exists(path):
+            # Created readable by its owner only: it holds the team's schedule.
+            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _no_pysqlite_transactions(dbapi_conn: Any, _record: Any) -> None:
+            # Let SQLAlchemy's begin() below decide how a transaction starts.
+            dbapi_conn.isolation_level = None
+            dbapi_conn.execute("PRAGMA foreign_keys=ON")
+            dbapi_conn.execute("PRAGMA busy_timeout=30000")
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Any) -> None:
+            # A writer takes SQLite's write lock when it starts, not at its first
+            # write, so read-then-write cannot interleave with another writer.
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+        return engine
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except Exception as e:
+        raise StorageError(f"cannot use {_safe_url(url)}: {e.__class__.__name__}") from None
+
+
+class Store:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        self.write_engine = make_engine(url, immediate=True) if self.is_sqlite else self.engine
+
+    def create_all(self) -> None:
+        try:
+            SQLModel.metadata.create_all(self.engine)
+        except Exception as e:
+            raise StorageError(
+                f"cannot open the database {_safe_url(self.url)}: {e.__class__.__name__}"
+            ) from None
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as s:
+            yield s
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One transaction holding the write lock; commits on success, rolls back on error."""
+        with Session(self.write_engine, expire_on_commit=False) as s:
+            if not self.is_sqlite:
+                s.connection().execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+            try:
+                yield s
+                s.commit()
+            except BaseException:
+                s.rollback()
+                raise
+
+    # --- meta ---------------------------------------------------------------
+    @staticmethod
+    def get_meta(s: Session, key: str) -> str | None:
+        row = s.get(MetaRow, key)
+        return row.value if row else None
+
+    @staticmethod
+    def set_meta(s: Session, key: str, value: str) -> None:
+        row = s.get(MetaRow, key)
+        if row:
+            row.value = value
+        else:
+            s.add(MetaRow(key=key, value=value))
+
+    # --- plan ---------------------------------------------------------------
+    @staticmethod
+    def plan(s: Session, first: int, last: int) -> dict[int, Assignment]:
+        rows = s.exec(select(WeekRow).where(WeekRow.index >= first, WeekRow.index <= last))
+        return {r.index: Assignment(r.index, r.member, r.reason, r.fixed) for r in rows}
+
+    @staticmethod
+    def last_planned(s: Session) -> int | None:
+        row = s.exec(select(WeekRow).order_by(WeekRow.index.desc()).limit(1)).first()  # type: ignore[attr-defined]
+        return row.index if row else None
+
+    @staticmethod
+    def put_weeks(s: Session, weeks: list[Assignment], now: datetime) -> None:
+        for a in weeks:
+            row = s.get(WeekRow, a.index)
+            if row is None:
+                s.add(
+                    WeekRow(
+                        index=a.index,
+                        member=a.member,
+                        reason=a.reason,
+                        fixed=a.fixed,
+                        updated_at=now,
+                    )
+                )
+            else:
+                row.member, row.reason, row.fixed, row.updated_at = a.member, a.reason, a.fixed, now
+        s.flush()
+
+    @staticmethod
+    def drop_unfixed_weeks_from(s: Session, first: int) -> int:
+        rows = list(s.exec(select(WeekRow).where(WeekRow.index >= first, WeekRow.fixed == False)))  # noqa: E712
+        for r in rows:
+            s.delete(r)
+        s.flush()
+        return len(rows)
+
+    # --- time off -----------------------------------------------------------
+    @staticmethod
+    def time_off(
+        s: Session, first: date | None = None, last: date | None = None, member: str | None = None
+    ) -> list[TimeOff]:
+        q = select(TimeOffRow)
+        if first is not None:
+            q = q.where(TimeOffRow.end >= first)
+        if last is not None:
+            q = q.where(TimeOffRow.start <= last)
+        if member is not None:
+            q = q.where(TimeOffRow.member == member)
+        rows = s.exec(q.order_by(TimeOffRow.start, TimeOffRow.id))
+        return [TimeOff(r.member, r.start, r.end, r.note, r.id) for r in rows]
+
+    @staticmethod
+    def replace_time_off(
+        s: Session, merged: TimeOff, replaces: tuple[TimeOff, ...], actor: str, now: datetime
+    ) -> TimeOff:
+        for t in replaces:
+            row = s.get(TimeOffRow, t.id)
+            if row is not None:
+                s.delete(row)
+        row = TimeOffRow(
+            member=merged.member,
+            start=merged.start,
+            end=merged.end,
+            note=merged.note,
+            created_by=actor,
+            created_at=now,
+        )
+        s.add(row)
+        s.flush()
+        return TimeOff(row.member, row.start, row.end, row.note, row.id)
+
+    @staticmethod
+    def delete_time_off(s: Session, time_off_id: int) -> TimeOff | None:
+        row = s.get(TimeOffRow, time_off_id)
+        if row is None:
+            return None
+        s.delete(row)
+        s.flush()
+        return TimeOff(row.member, row.start, row.end, row.note, row.id)
+
+    # --- swaps --------------------------------------------------------------
+    @staticmethod
+    def _swap(r: SwapRow) -> SwapRequest:
+        assert r.id is not None
+        return SwapRequest(
+            r.id,
+            r.requester,
+            r.counterpart,
+            r.requester_week,
+            r.counterpart_week,
+            SwapStatus(r.status),
+            r.created_at,
+            r.expires_at,
+            r.reason,
+            r.decided_at,
+        )
+
+    def swap(self, s: Session, swap_id: int) -> SwapRequest | None:
+        row = s.get(SwapRow, swap_id)
+        return self._swap(row) if row else None
+
+    @staticmethod
+    def swap_row(s: Session, swap_id: int) -> SwapRow | None:
+        return s.get(SwapRow, swap_id)
+
+    def swaps(
+        self,
+        s: Session,
+        *,
+        status: SwapStatus | None = SwapStatus.PENDING,
+        member: str | None = None,
+    ) -> list[SwapRequest]:
+        q = select(SwapRow)
+        if status is not None:
+            q = q.where(SwapRow.status == status.value)
+        if member is not None:
+            q = q.where((SwapRow.requester == member) | (SwapRow.counterpart == member))
+        return [self._swap(r) for r in s.exec(q.order_by(SwapRow.id))]
+
+    def add_swap(
+        self,
+        s: Session,
+        requester: str,
+        counterpart: str,
+        requester_week: int,
+        counterpart_week: int | None,
+        expires_at: datetime,
+        now: datetime,
+        reason: str = "",
+    ) -> SwapRequest:
+        row = SwapRow(
+            requester=requester,
+            counterpart=counterpart,
+            requester_week=requester_week,
+            counterpart_week=counterpart_week,
+            status=SwapStatus.PENDING.value,
+            reason=reason,
+            created_at=now,
+            expires_at=expires_at,
+        )
+        s.add(row)
+        s.flush()
+        return self._swap(row)
+
+    @staticmethod
+    def set_swap_status(s: Session, swap_id: int, status: SwapStatus, now: datetime) -> None:
+        row = s.get(SwapRow, swap_id)
+        assert row is not None
+        row.status = status.value
+        row.decided_at = now
+        s.flush()
+
+    # --- audit --------------------------------------------------------------
+    @staticmethod
+    def audit(s: Session, now: datetime, actor: str, action: str, **detail: Any) -> None:
+        s.add(
+            AuditRow(
+                at=now,
+                actor=actor,
+                action=action,
+                detail=json.dumps(detail, default=str, sort_keys=True),
+            )
+        )
+
+    @staticmethod
+    def audit_log(s: Session, limit: int = 100) -> list[AuditRow]:
+        return list(s.exec(select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)))  # type: ignore[union-attr]
