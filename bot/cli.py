@@ -246,8 +246,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# Later layers (the Slack app, the announcer, the planner's reports) add sub-commands here.
-_EXTRA_COMMANDS: list[Callable[[Any], None]] = []
+def cmd_run(args: argparse.Namespace, env: dict[str, str], clock: Clock) -> int:
+    from bot.runner import run
+
+    return run(clock, env)
+
+
+def _add_run(sub: Any) -> None:
+    p = sub.add_parser("run", help="start the Slack app (HTTP or Socket Mode)")
+    p.set_defaults(handler=cmd_run)
+
+
+# Later layers (the announcer, the planner's reports) add sub-commands here.
+_EXTRA_COMMANDS: list[Callable[[Any], None]] = [_add_run]
 
 
 def main(

@@ -27,9 +27,6 @@ __all__ = [
     "to_mrkdwn",
 ]
 
-SLACK_SECTION_LIMIT = 3000
-"""Slack's limit on a section block's text; `chunk_text` stays below it by default."""
-
 _MIN_CHUNK_LIMIT = 20
 """Below this a piece could not hold a closing and a reopening fence plus some text."""
 
@@ -41,6 +38,8 @@ _FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>`{3,}|~{3,})(?P<info>.*
 _INLINE_CODE = re.compile(r"(`+)(.+?)\1")
 _AUTOLINK = re.compile(r"<(?:https?|mailto):[^\s<>]+>")
 _BLOCKQUOTE_MARK = re.compile(r"^([ \t]*(?:>[ \t]?)+)")
+# A line that reads as a heading: Markdown ATX, or a whole line in mrkdwn bold.
+_HEADING_LIKE = re.compile(r"^(?: {0,3}#{1,6}[ \t].*|[ \t]*\*[^*\n]+\*:?[ \t]*)$")
 
 
 @dataclass(frozen=True)
@@ -97,6 +96,7 @@ class _Fence:
 
     @property
     def closer(self) -> str:
+        """The line that closes this fence where a piece has to end inside it."""
         return self.indent + self.marker
 
 
@@ -276,6 +276,7 @@ def _convert_prose(lines: list[str]) -> str:
 
 
 def _dedent(line: str, indent: str) -> str:
+    """Remove a list item's fence indentation, which Slack would show inside the code."""
     return line[len(indent) :] if line.startswith(indent) else line.lstrip(" \t")
 
 
@@ -358,10 +359,15 @@ def chunk_text(text: str, limit: int = 2900) -> list[str]:
             continue
         prefix = fence_at_start.opener + "\n" if fence_at_start else ""
 
-        best: dict[int, int] = {}  # break class -> furthest end index that fits
+        # Break class -> furthest end index that fits. Higher is better: 4 end of text,
+        # 3 paragraph break, 2 line break, 1 right after a heading, 0 inside a fence.
+        best: dict[int, int] = {}
         length = len(prefix) - 1  # minus the newline the first line does not need
+        last_text = ""  # the last non-blank line so far: what the piece would end with
         for end in range(start + 1, n + 1):
             length += len(lines[end - 1]) + 1
+            if lines[end - 1].strip():
+                last_text = lines[end - 1]
             fence_after = states[end] if end < n else None
             suffix = "\n" + fence_after.closer if fence_after else ""
             if length + len(suffix) > limit:
@@ -372,11 +378,14 @@ def chunk_text(text: str, limit: int = 2900) -> list[str]:
                 best[4] = end
             elif fence_after is None:
                 paragraph = not lines[end].strip() or not lines[end - 1].strip()
-                best[3 if paragraph else 2] = end
+                if _HEADING_LIKE.match(last_text):
+                    best[1] = end  # a heading left at the end of a piece reads badly
+                else:
+                    best[3 if paragraph else 2] = end
             elif states[end - 1] is not None and not fence_after.is_closed_by(lines[end]):
                 # Inside a fence, but not right after its opener (this piece would end
                 # with an empty code block) nor right before its closer (the next would).
-                best[1] = end
+                best[0] = end
 
         if best:
             end = best[max(best)]

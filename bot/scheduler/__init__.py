@@ -1,0 +1,1 @@
+"""Timed jobs: the Monday handover, the Friday heads-up, swap reminders."""

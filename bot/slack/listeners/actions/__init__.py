@@ -1,0 +1,9 @@
+"""Actions listeners."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+
+def register(app: App) -> None:
+    pass
