@@ -257,8 +257,59 @@ def _add_run(sub: Any) -> None:
     p.set_defaults(handler=cmd_run)
 
 
-# Later layers (the announcer, the planner's reports) add sub-commands here.
-_EXTRA_COMMANDS: list[Callable[[Any], None]] = [_add_run]
+def cmd_announce(args: argparse.Namespace, env: dict[str, str], clock: Clock) -> int:
+    from bot.scheduler.announcer import Announcer
+    from bot.service import Handover
+    from bot.slack.blocks.handover import handover_text, owners_lines, week_details
+
+    if args.dry_run:
+        service = open_service(env, clock)
+        client: Any = None
+    else:
+        from bot.runner import StartupError
+        from bot.runner import open_service as open_for_slack
+        from bot.settings import SettingsError, load_settings
+        from bot.slack.client import make_client
+
+        try:
+            settings = load_settings(env)
+        except SettingsError as e:
+            raise UsageError(str(e)) from None
+        try:
+            service = open_for_slack(settings, clock)
+        except StartupError as e:
+            raise UsageError(str(e)) from None
+        client = make_client(settings.bot_token, settings.api_url)
+    team = service.team
+    index = service.current_index()
+    if args.week:
+        index = service.week_for_date(_parse_date(args.week, "--week"))
+    if index < 0:
+        raise UsageError("the rotation has not started in that week; pass --week DATE")
+    h: Handover = service.handover(index)
+    if args.dry_run:
+        print(handover_text(team, h))
+        for line in week_details(team, h) + owners_lines(team, h):
+            print(line.replace("*", ""))
+        print(f"(dry run: nothing posted to {team.channel})")
+        return 0
+    if Announcer(service, client).announce(index, force=args.force):
+        print(f"posted the handover for week {index} to {team.channel}")
+        return 0
+    print(f"week {index} was already announced (use --force to post again)", file=sys.stderr)
+    return 1
+
+
+def _add_announce(sub: Any) -> None:
+    p = sub.add_parser("announce", help="post (or print) a week's handover announcement")
+    p.add_argument("--dry-run", action="store_true", help="print it; post nothing")
+    p.add_argument("--week", help="a date in the week to announce (default: this week)")
+    p.add_argument("--force", action="store_true", help="post even if already announced")
+    p.set_defaults(handler=cmd_announce)
+
+
+# Later layers (the planner's reports) add sub-commands here.
+_EXTRA_COMMANDS: list[Callable[[Any], None]] = [_add_run, _add_announce]
 
 
 def main(

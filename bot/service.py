@@ -56,6 +56,18 @@ class SwapOutcome:
     assignments: tuple[Assignment, ...] = ()
 
 
+@dataclass(frozen=True)
+class Handover:
+    """What the Monday announcement says about week `week.index`."""
+
+    week: Week
+    incoming: str  # effective on-call at the handover instant
+    outgoing: str | None  # last week's engineer; None for week 0
+    backup: str | None
+    answer: OnCall  # who() at the handover instant: owners, holidays, time off, reasons
+    pending_swaps: tuple[SwapRequest, ...] = ()
+
+
 def plan_fingerprint(team: Team) -> str:
     """What, when it changes, re-plans the weeks past the freeze horizon."""
     key = {
@@ -194,6 +206,27 @@ class OnCallService:
     def pending_swaps(self) -> list[SwapRequest]:
         with self.store.read() as s:
             return self.store.swaps(s)
+
+    def handover(self, index: int) -> Handover:
+        w = week(self.team, index)
+        answer = self.who(w.start)
+        with self.store.read() as s:
+            previous = self._plan(s, index - 1, index - 1).get(index - 1)
+            pending = tuple(
+                r
+                for r in self.store.swaps(s)
+                if index in (r.requester_week, r.counterpart_week)
+                or (answer.on_call in (r.requester, r.counterpart))
+            )
+        assert answer.on_call is not None or answer.scheduled is not None
+        return Handover(
+            week=w,
+            incoming=answer.on_call or answer.scheduled or "",
+            outgoing=previous.member if previous else None,
+            backup=answer.backup,
+            answer=answer,
+            pending_swaps=pending,
+        )
 
     # --- time off -------------------------------------------------------------
     def _check_actor(self, actor: str, member: str) -> None:

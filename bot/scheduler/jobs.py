@@ -1,13 +1,98 @@
-"""Placeholder until the handover job lands."""
+"""The APScheduler jobs `oncall run` starts, in the team's zone.
+
+Triggers get the team's zone explicitly: a CronTrigger built without one uses
+the server's zone, and 09:00 would drift by the offset (and by DST).
+Every replica may run these: exactly-once is decided in the database.
+"""
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
 from typing import Any
 
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
-def start_scheduler(service: Any, client: Any) -> Any:
-    from apscheduler.schedulers.background import BackgroundScheduler
+from bot.config import WEEKDAYS
+from bot.core.model import Team
+from bot.core.weeks import week_index_at
+from bot.scheduler.announcer import Announcer
+from bot.service import OnCallService
 
-    scheduler = BackgroundScheduler(timezone=service.team.timezone)
+log = logging.getLogger("bot.scheduler")
+
+
+def handover_trigger(team: Team) -> CronTrigger:
+    return CronTrigger(
+        day_of_week=WEEKDAYS[team.handover_weekday][:3],
+        hour=team.handover_time.hour,
+        minute=team.handover_time.minute,
+        second=0,
+        timezone=team.timezone,
+    )
+
+
+def heads_up_trigger(team: Team) -> CronTrigger | None:
+    if team.heads_up is None:
+        return None
+    day, at = team.heads_up
+    return CronTrigger(
+        day_of_week=WEEKDAYS[day][:3],
+        hour=at.hour,
+        minute=at.minute,
+        second=0,
+        timezone=team.timezone,
+    )
+
+
+def run_handover(announcer: Announcer) -> None:
+    # The job fires at the handover instant; a minute later is unambiguously in
+    # the new week even if the scheduler woke a hair early.
+    now = announcer.service.now()
+    index = week_index_at(announcer.team, now + timedelta(minutes=1))
+    if index >= 0:
+        announcer.announce(index)
+
+
+def housekeeping(announcer: Announcer) -> None:
+    announcer.expire_swaps()
+    announcer.remind_swaps()
+    announcer.service.sync_plan()
+
+
+def start_scheduler(
+    service: OnCallService, client: Any, *, catch_up: bool = True
+) -> BackgroundScheduler:
+    team = service.team
+    announcer = Announcer(service, client)
+    scheduler = BackgroundScheduler(timezone=team.timezone)
+    grace = max(60, team.catch_up_hours * 3600)
+    scheduler.add_job(
+        run_handover,
+        handover_trigger(team),
+        args=[announcer],
+        id="handover",
+        misfire_grace_time=grace,
+        coalesce=True,
+        max_instances=1,
+    )
+    heads_up = heads_up_trigger(team)
+    if heads_up is not None:
+        scheduler.add_job(
+            announcer.heads_up, heads_up, id="heads_up", misfire_grace_time=3600, coalesce=True
+        )
+    scheduler.add_job(
+        housekeeping,
+        IntervalTrigger(minutes=15, timezone=team.timezone),
+        args=[announcer],
+        id="housekeeping",
+        coalesce=True,
+        max_instances=1,
+    )
+    if catch_up:
+        scheduler.add_job(announcer.catch_up, id="catch_up")  # once, now
     scheduler.start()
+    log.info("scheduler started: handover %s", handover_trigger(team))
     return scheduler

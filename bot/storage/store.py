@@ -287,3 +287,92 @@ class Store:
     @staticmethod
     def audit_log(s: Session, limit: int = 100) -> list[AuditRow]:
         return list(s.exec(select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)))  # type: ignore[union-attr]
+
+
+# --- announcements: decided once per (kind, week) ---------------------------------
+def _announcement_row(s: Session, kind: str, week: int) -> Any:
+    from bot.storage.tables import AnnouncementRow
+
+    query = select(AnnouncementRow).where(
+        AnnouncementRow.kind == kind, AnnouncementRow.week == week
+    )
+    return s.exec(query).first()
+
+
+def claim_announcement(
+    store: Store, kind: str, week: int, now: datetime, lease_seconds: int = 600
+) -> bool:
+    """Record the decision to announce; True for exactly one caller per (kind, week).
+
+    A claim whose holder died mid-retry (still 'pending' with a lease older than
+    `lease_seconds`) can be taken over, so a crash loses no announcement.
+    """
+    from sqlalchemy.exc import IntegrityError
+
+    from bot.storage.tables import AnnouncementRow
+
+    try:
+        with store.write() as s:
+            row = _announcement_row(s, kind, week)
+            if row is None:
+                s.add(AnnouncementRow(kind=kind, week=week, decided_at=now, status="pending"))
+                return True
+            stale = (now - row.decided_at).total_seconds() > lease_seconds
+            if row.status == "pending" and stale:
+                row.decided_at = now
+                return True
+            return False
+    except IntegrityError:  # another replica inserted the same row first
+        return False
+
+
+def renew_announcement(
+    store: Store,
+    kind: str,
+    week: int,
+    now: datetime,
+    *,
+    status: str = "pending",
+    channel: str | None = None,
+    ts: str | None = None,
+) -> None:
+    from bot.storage.tables import AnnouncementRow
+
+    with store.write() as s:
+        row = s.exec(
+            select(AnnouncementRow).where(
+                AnnouncementRow.kind == kind, AnnouncementRow.week == week
+            )
+        ).first()
+        if row is None:
+            return
+        row.decided_at = now
+        row.status = status
+        row.attempts += 1
+        if channel:
+            row.channel, row.ts = channel, ts
+
+
+def get_announcement(store: Store, kind: str, week: int) -> Any:
+    from bot.storage.tables import AnnouncementRow
+
+    with store.read() as s:
+        return s.exec(
+            select(AnnouncementRow).where(
+                AnnouncementRow.kind == kind, AnnouncementRow.week == week
+            )
+        ).first()
+
+
+def forget_announcement(store: Store, kind: str, week: int) -> None:
+    """For `oncall announce --force`: drop the record so the week can be announced again."""
+    from bot.storage.tables import AnnouncementRow
+
+    with store.write() as s:
+        row = s.exec(
+            select(AnnouncementRow).where(
+                AnnouncementRow.kind == kind, AnnouncementRow.week == week
+            )
+        ).first()
+        if row is not None:
+            s.delete(row)

@@ -1,33 +1,155 @@
-"""Read-only sub-commands: now, schedule, me, owners, runbook, fairness, help."""
+"""Read-only sub-commands: now, schedule, me, owners, runbook, fairness, help.
+
+Each handler parses its arguments, asks the service, and renders with a pure
+builder from `bot.slack.blocks.status`. Answers are private (ephemeral) except a
+found runbook, which is posted in the channel for everyone handling the issue.
+"""
 
 from __future__ import annotations
 
+import re
+
+from bot.core.errors import Refusal
+from bot.core.model import Pipeline, Team
+from bot.runbooks import Runbook, RunbookError, load_runbook
+from bot.slack.blocks import status
+from bot.slack.common import escape
 from bot.slack.listeners.commands.context import CommandRequest
+
+DEFAULT_WEEKS = 8
 
 
 def now(req: CommandRequest) -> None:
-    req.reply("not yet")
+    answer = req.service.who()
+    team = req.service.team
+    req.reply(status.now_text(team, answer), status.now_blocks(team, answer))
+
+
+def parse_weeks(args: str) -> tuple[int, str | None]:
+    """`[N]` -> (weeks to show, a note when N was capped); a bad N is a Refusal."""
+    text = args.strip()
+    if not text:
+        return DEFAULT_WEEKS, None
+    if not text.isdigit() or int(text) < 1:
+        raise Refusal(
+            f"`{escape(text[:20])}` is not a number of weeks. "
+            f"Try `/oncall schedule 12` (1 to {status.MAX_SCHEDULE_WEEKS})."
+        )
+    weeks = int(text)
+    if weeks > status.MAX_SCHEDULE_WEEKS:
+        cap = status.MAX_SCHEDULE_WEEKS
+        return cap, f"Showing {cap} weeks, the most one message holds."
+    return weeks, None
 
 
 def schedule(req: CommandRequest) -> None:
-    req.reply("not yet")
+    count, note = parse_weeks(req.args)
+    team = req.service.team
+    weeks = req.service.schedule(count=count)
+    highlight = req.member.id if req.member else None
+    text = status.schedule_text(team, weeks)
+    blocks = status.schedule_blocks(team, weeks, highlight, note=note)
+    req.reply(f"{note} {text}" if note else text, blocks)
 
 
 def me(req: CommandRequest) -> None:
-    req.reply("not yet")
+    service, team = req.service, req.service.team
+    if req.member is None:
+        answer = service.who()
+        req.reply(status.not_member_text(team, answer), status.not_member_blocks(team, answer))
+        return
+    member = req.member
+    weeks = service.weeks_of(member.id)
+    blocks = status.me_blocks(
+        team, member, weeks, service.time_off_of(member.id), service.swaps_of(member.id)
+    )
+    req.reply(status.me_text(member, weeks), blocks)
 
 
 def owners(req: CommandRequest) -> None:
-    req.reply("not yet")
+    answer = req.service.who()
+    team = req.service.team
+    req.reply(status.owners_text(team, answer), status.owners_blocks(team, answer))
+
+
+def _key(text: str) -> str:
+    """How people type pipeline names: any case, with or without spaces, dashes, underscores."""
+    return re.sub(r"[\s\-_]+", "", text).lower()
+
+
+def find_pipeline(team: Team, query: str) -> tuple[Pipeline | None, list[Pipeline]]:
+    """(the pipeline, []) on an exact or unambiguous-prefix match, else (None, candidates).
+
+    Candidates are the pipelines an ambiguous prefix matched; empty when nothing matched.
+    """
+    key = _key(query)
+    if not key:
+        return None, []
+    exact = [p for p in team.pipelines if key in (_key(p.id), _key(p.name))]
+    if len(exact) == 1:
+        return exact[0], []
+    prefixed = [
+        p for p in team.pipelines if _key(p.id).startswith(key) or _key(p.name).startswith(key)
+    ]
+    if len(prefixed) == 1:
+        return prefixed[0], []
+    return None, prefixed
+
+
+def _load(pipeline: Pipeline) -> tuple[Runbook | None, str | None]:
+    """The runbook, or None, plus the problem when a configured file cannot be read."""
+    if pipeline.runbook is None:
+        return None, None
+    try:
+        return load_runbook(pipeline.runbook), None
+    except RunbookError as e:
+        return None, e.message
 
 
 def runbook(req: CommandRequest) -> None:
-    req.reply("not yet")
+    team = req.service.team
+    query = req.args.strip()
+    pipeline, candidates = find_pipeline(team, query)
+    if pipeline is None:
+        # Only the caller sees a miss; the channel sees nothing.
+        shown = escape(query[:60])
+        if not query:
+            intro = "Which pipeline? Give one of these:"
+        elif candidates:
+            names = ", ".join(escape(p.name) for p in candidates)
+            intro = f"`{shown}` matches several pipelines ({names}). Be more specific:"
+        else:
+            intro = f"No pipeline matches `{shown}`. The pipelines are:"
+        req.reply(
+            f"{intro} {', '.join(p.id for p in team.pipelines)}",
+            status.pipelines_blocks(team, intro),
+        )
+        return
+    book, problem = _load(pipeline)
+    answer = req.service.who()
+    note = f"The runbook for *{escape(pipeline.name)}* could not be loaded." if problem else None
+    req.respond(
+        response_type="in_channel",
+        text=status.runbook_text(team, pipeline, book, answer),
+        blocks=status.runbook_blocks(team, pipeline, book, answer, problem=note),
+    )
+    if problem:
+        # The channel still learns whom to call; the caller learns what to fix.
+        req.logger.warning("runbook for %s: %s", pipeline.id, problem)
+        req.reply(f":warning: {escape(problem)} The owners were posted without it.")
 
 
 def fairness(req: CommandRequest) -> None:
-    req.reply("not yet")
+    req.reply("The fairness report is not available yet.")
+
+
+def _typed_sub(req: CommandRequest) -> str:
+    parts = str(req.command.get("text", "")).strip().split(None, 1)
+    return parts[0].lower() if parts else ""
 
 
 def help_(req: CommandRequest) -> None:
-    req.reply("not yet")
+    # req.args is the dispatcher's (already escaped) note for an unknown sub-command;
+    # after a typed `help` it is just more user text, which is not shown.
+    note = req.args if req.args and _typed_sub(req) != "help" else None
+    req.reply(status.help_text(note), status.help_blocks(note))

@@ -1,0 +1,138 @@
+"""The swap modal: opening it, and its submission (validated before the ack)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from logging import Logger
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot.core.errors import Refusal
+from bot.core.model import Member
+from bot.service import OnCallService
+from bot.slack import swap_messages
+from bot.slack.blocks import requests as blocks
+from bot.slack.common import member_of, service_from
+
+UPCOMING = 8  # how many of my weeks the modal offers
+
+
+def open_swap_modal(
+    client: WebClient,
+    service: OnCallService,
+    member: Member,
+    trigger_id: str,
+    preselected_week: int | None = None,
+) -> None:
+    now = service.now()
+    # A week that has started can no longer change hands.
+    mine = [w for w in service.weeks_of(member.id, count=UPCOMING + 1) if w.week.start > now]
+    colleagues = [m for m in service.team.members if m.id != member.id]
+    view = blocks.swap_modal(service.team, member, mine[:UPCOMING], colleagues, preselected_week)
+    client.views_open(trigger_id=trigger_id, view=view)
+
+
+@dataclass(frozen=True)
+class SwapForm:
+    my_week: int
+    counterpart: str
+    their_week: int | None
+    cover: bool
+    reason: str
+    dated: bool  # their week came from the date picker
+
+
+def _input(values: dict[str, Any], block_id: str) -> dict[str, Any]:
+    return (values.get(block_id) or {}).get(block_id) or {}
+
+
+def _selected(values: dict[str, Any], block_id: str) -> str | None:
+    option = _input(values, block_id).get("selected_option") or {}
+    return option.get("value")
+
+
+def parse_swap_form(service: OnCallService, values: dict[str, Any]) -> SwapForm | dict[str, str]:
+    """The form's values, or inline errors keyed by block_id."""
+    errors: dict[str, str] = {}
+    my_week = _selected(values, blocks.MY_WEEK)
+    counterpart = _selected(values, blocks.COUNTERPART)
+    choice = _selected(values, blocks.THEIR_WEEK) or blocks.THEIR_NEXT
+    picked = _input(values, blocks.THEIR_DATE).get("selected_date")
+    if not my_week or not my_week.lstrip("-").isdigit():
+        errors[blocks.MY_WEEK] = "Choose one of your weeks."
+    if not counterpart:
+        errors[blocks.COUNTERPART] = "Choose a colleague."
+    their_week: int | None = None
+    if picked:
+        try:
+            their_week = service.week_for_date(date.fromisoformat(picked))
+        except ValueError:
+            errors[blocks.THEIR_DATE] = "That is not a date."
+        if choice == blocks.COVER_ONLY:
+            errors[blocks.THEIR_DATE] = "Leave this empty for a cover, or choose their week above."
+    if errors:
+        return errors
+    assert my_week is not None and counterpart is not None
+    reason = str(_input(values, blocks.REASON).get("value") or "")
+    return SwapForm(
+        int(my_week),
+        counterpart,
+        their_week,
+        choice == blocks.COVER_ONLY,
+        reason[: blocks.MAX_TEXT],
+        bool(picked),
+    )
+
+
+def _error_block(field: str | None, form: SwapForm) -> str:
+    if field == "their_week":
+        return blocks.THEIR_DATE if form.dated else blocks.THEIR_WEEK
+    if field in (blocks.MY_WEEK, blocks.COUNTERPART):
+        return field
+    return blocks.MY_WEEK  # a refusal about the request as a whole
+
+
+def submit_swap_modal(
+    ack: Any, body: dict[str, Any], client: WebClient, context: Any, logger: Logger
+) -> None:
+    service = service_from(context)
+    actor = member_of(service.team, (body.get("user") or {}).get("id"))
+    if actor is None:
+        ack(response_action="errors", errors={blocks.MY_WEEK: swap_messages.NOT_A_MEMBER})
+        return
+    values = ((body.get("view") or {}).get("state") or {}).get("values") or {}
+    form = parse_swap_form(service, values)
+    if isinstance(form, dict):
+        ack(response_action="errors", errors=form)
+        return
+    try:
+        request = service.request_swap(
+            actor.id,
+            form.counterpart,
+            form.my_week,
+            form.their_week,
+            cover=form.cover,
+            reason=form.reason,
+        )
+    except Refusal as e:
+        ack(response_action="errors", errors={_error_block(e.field, form): e.message})
+        return
+    except Exception:
+        logger.exception("swap modal submission failed")
+        ack(response_action="errors", errors={blocks.MY_WEEK: swap_messages.FAILED})
+        return
+    ack()  # the modal closes; the rest is notification
+    swap_messages.deliver_request(client, service, logger, request)
+    team = service.team
+    swap_messages.safely(
+        logger,
+        "confirm a swap request",
+        lambda: swap_messages.dm(
+            client,
+            actor.slack_id,
+            blocks.swap_requested_text(team, request),
+            blocks.swap_requested_blocks(team, request),
+        ),
+    )

@@ -1,0 +1,135 @@
+"""The time off modal: opening it, and its submission (validated before the ack)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from logging import Logger
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot.core.errors import Refusal
+from bot.core.model import Member
+from bot.core.timeoff import first_accepted_start
+from bot.service import OnCallService, TimeOffResult
+from bot.slack import swap_messages
+from bot.slack.blocks import requests as blocks
+from bot.slack.common import member_of, service_from
+
+
+def open_timeoff_modal(
+    client: WebClient, service: OnCallService, member: Member, trigger_id: str
+) -> None:
+    team = service.team
+    view = blocks.timeoff_modal(
+        team,
+        member,
+        team.is_admin(member.id),
+        team.members,
+        earliest=first_accepted_start(team, service.today()),
+    )
+    client.views_open(trigger_id=trigger_id, view=view)
+
+
+@dataclass(frozen=True)
+class TimeOffForm:
+    member: str
+    start: date
+    end: date
+    note: str
+
+
+def _input(values: dict[str, Any], block_id: str) -> dict[str, Any]:
+    return (values.get(block_id) or {}).get(block_id) or {}
+
+
+def _date(values: dict[str, Any], block_id: str) -> date | None:
+    raw = _input(values, block_id).get("selected_date")
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def parse_timeoff_form(values: dict[str, Any], actor: Member) -> TimeOffForm | dict[str, str]:
+    """The form's values, or inline errors keyed by block_id."""
+    start, end = _date(values, blocks.START), _date(values, blocks.END)
+    errors: dict[str, str] = {}
+    if start is None:
+        errors[blocks.START] = "Pick the first day off."
+    if end is None:
+        errors[blocks.END] = "Pick the last day off."
+    if errors:
+        return errors
+    assert start is not None and end is not None
+    # Only an admin's modal has the member picker; everyone else files for themselves.
+    option = _input(values, blocks.MEMBER).get("selected_option") or {}
+    member = str(option.get("value") or actor.id)
+    note = str(_input(values, blocks.NOTE).get("value") or "")
+    return TimeOffForm(member, start, end, note[: blocks.MAX_TEXT])
+
+
+def _error_block(field: str | None, values: dict[str, Any]) -> str:
+    """The input a Refusal points at, if the modal has it; else the start date."""
+    if field in (blocks.START, blocks.END) or (field == blocks.MEMBER and field in values):
+        return field
+    return blocks.START
+
+
+def submit_timeoff_modal(
+    ack: Any, body: dict[str, Any], client: WebClient, context: Any, logger: Logger
+) -> None:
+    service = service_from(context)
+    actor = member_of(service.team, (body.get("user") or {}).get("id"))
+    if actor is None:
+        ack(response_action="errors", errors={blocks.START: swap_messages.NOT_A_MEMBER})
+        return
+    values = ((body.get("view") or {}).get("state") or {}).get("values") or {}
+    form = parse_timeoff_form(values, actor)
+    if isinstance(form, dict):
+        ack(response_action="errors", errors=form)
+        return
+    try:
+        result = service.request_time_off(actor.id, form.member, form.start, form.end, form.note)
+    except Refusal as e:
+        ack(response_action="errors", errors={_error_block(e.field, values): e.message})
+        return
+    except Exception:
+        logger.exception("time off submission failed")
+        ack(response_action="errors", errors={blocks.START: swap_messages.FAILED})
+        return
+    ack()  # the modal closes; the rest is notification
+    announce_time_off(client, service, logger, result, actor)
+
+
+def announce_time_off(
+    client: WebClient,
+    service: OnCallService,
+    logger: Logger,
+    result: TimeOffResult,
+    actor: Member,
+) -> None:
+    """Confirm privately; for on-call weeks it hits, DM the member swap candidates."""
+    team = service.team
+    member = team.member(result.time_off.member)
+    text = blocks.timeoff_confirmation_text(result, member)
+    confirmation = blocks.timeoff_confirmation(team, result, member, actor)
+    for person in dict.fromkeys([actor, member]):  # the member too, when an admin filed it
+        swap_messages.safely(
+            logger,
+            "confirm time off",
+            lambda p=person: swap_messages.dm(client, p.slack_id, text, confirmation),
+        )
+    for k, candidates in result.candidates.items():
+        swap_messages.safely(
+            logger,
+            "DM swap candidates",
+            lambda k=k, c=candidates: swap_messages.dm(
+                client,
+                member.slack_id,
+                blocks.swap_candidates_text(team, k),
+                blocks.swap_candidates_blocks(team, member, k, c),
+            ),
+        )
+    swap_messages.publish_homes(client, service, logger, actor.id, member.id)

@@ -1,0 +1,271 @@
+"""Slack side effects around swap requests and time off, shared by every entry point.
+
+The service decides; this module tells people. Every Slack call after a decision
+is made runs through `safely`: the change is already stored, so a failed DM is
+logged and the rest of the notifications still go out.
+
+`set_swap_message` / `swap_message` keep where the counterpart's request DM is
+(SwapRow.dm_channel / dm_ts), so it can lose its buttons once the request is decided.
+They belong on OnCallService; until they move there they live here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from logging import Logger
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot.core.model import Member, SwapRequest, SwapStatus, Team
+from bot.service import OnCallService
+from bot.slack import home
+from bot.slack.blocks import requests as blocks
+from bot.slack.common import member_of, service_from
+from bot.storage.tables import SwapRow
+
+NOT_A_MEMBER = "Only members of the on-call team can swap weeks or file time off."
+FAILED = ":x: Something went wrong on our side; nothing was changed. Try again."
+
+
+# --- where the request DM is ------------------------------------------------------
+
+
+def set_swap_message(service: OnCallService, swap_id: int, channel: str, ts: str) -> None:
+    with service.store.write() as s:
+        row = s.get(SwapRow, swap_id)
+        if row is not None:
+            row.dm_channel, row.dm_ts = channel, ts
+
+
+def swap_message(service: OnCallService, swap_id: int) -> tuple[str, str] | None:
+    with service.store.read() as s:
+        row = s.get(SwapRow, swap_id)
+        if row is None or not row.dm_channel or not row.dm_ts:
+            return None
+        return row.dm_channel, row.dm_ts
+
+
+# --- sending ------------------------------------------------------------------------
+
+
+def safely(logger: Logger, what: str, call: Callable[[], Any]) -> Any:
+    """Run one notification; a failure is logged, never raised (the change is stored)."""
+    try:
+        return call()
+    except Exception:
+        logger.exception("could not %s", what)
+        return None
+
+
+def dm(
+    client: WebClient, slack_id: str, text: str, blocks: list[Any] | None = None
+) -> tuple[str, str]:
+    """Post a DM from the bot; returns its (channel, ts)."""
+    channel = client.conversations_open(users=slack_id)["channel"]["id"]
+    sent = client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+    return str(sent["channel"]), str(sent["ts"])
+
+
+def publish_homes(client: WebClient, service: OnCallService, logger: Logger, *ids: str) -> None:
+    for member_id in dict.fromkeys(ids):  # each once, in order
+        slack_id = service.team.member(member_id).slack_id
+        safely(
+            logger, "publish the App Home", lambda s=slack_id: home.publish_home(client, service, s)
+        )
+
+
+def send_request(
+    client: WebClient,
+    service: OnCallService,
+    logger: Logger,
+    actor: Member,
+    counterpart: str,
+    my_week: int,
+    their_week: int | None = None,
+    *,
+    cover: bool = False,
+    reason: str = "",
+) -> SwapRequest:
+    """Store a request (a Refusal propagates: nothing changed), then DM the counterpart."""
+    request = service.request_swap(
+        actor.id, counterpart, my_week, their_week, cover=cover, reason=reason
+    )
+    deliver_request(client, service, logger, request)
+    return request
+
+
+def deliver_request(
+    client: WebClient, service: OnCallService, logger: Logger, request: SwapRequest
+) -> bool:
+    """DM the counterpart the request with its buttons, and remember where it is."""
+    team = service.team
+    requester, counterpart = team.member(request.requester), team.member(request.counterpart)
+
+    def send() -> bool:
+        channel, ts = dm(
+            client,
+            counterpart.slack_id,
+            blocks.swap_request_text(team, request),
+            blocks.swap_request_dm(team, request, requester, counterpart),
+        )
+        set_swap_message(service, request.id, channel, ts)
+        return True
+
+    sent = bool(safely(logger, f"DM swap request #{request.id}", send))
+    publish_homes(client, service, logger, request.requester, request.counterpart)
+    return sent
+
+
+def announce_decision(
+    client: WebClient,
+    service: OnCallService,
+    logger: Logger,
+    request: SwapRequest,
+    actor: Member,
+) -> None:
+    """After accept / decline / cancel: the request DM loses its buttons, the other
+    person is told, an accepted swap gets a line in the on-call channel, and both
+    App Homes are republished."""
+    team = service.team
+    refresh_request_dm(client, service, logger, request, actor)
+    readers = {
+        SwapStatus.ACCEPTED: (request.requester, request.counterpart),
+        SwapStatus.DECLINED: (request.requester,),
+        SwapStatus.CANCELLED: (request.counterpart,),
+    }.get(request.status, ())
+    for reader in readers:
+        slack_id = team.member(reader).slack_id
+        text = blocks.swap_outcome_text(team, request, reader)
+        safely(
+            logger, f"DM the outcome of #{request.id}", lambda s=slack_id, t=text: dm(client, s, t)
+        )
+    if request.status is SwapStatus.ACCEPTED:
+        line = blocks.swap_channel_line(team, request)
+        safely(
+            logger,
+            "post the swap in the on-call channel",
+            lambda: client.chat_postMessage(channel=team.channel, text=line),
+        )
+    publish_homes(client, service, logger, request.requester, request.counterpart)
+
+
+def refresh_request_dm(
+    client: WebClient,
+    service: OnCallService,
+    logger: Logger,
+    request: SwapRequest,
+    actor: Member | None,
+) -> None:
+    """Show the request DM as decided (chat.update without buttons).
+
+    Only the stored DM: the same buttons also sit on messages that must keep their
+    own content (the handover announcement, the App Home)."""
+    where = swap_message(service, request.id)
+    if where is None:
+        return
+    channel, ts = where
+    safely(
+        logger,
+        f"update the DM of request #{request.id}",
+        lambda: client.chat_update(
+            channel=channel,
+            ts=ts,
+            text=blocks.swap_decided_text(service.team, request, actor),
+            blocks=blocks.swap_decided_blocks(service.team, request, actor),
+        ),
+    )
+
+
+# --- answering the person who clicked ----------------------------------------------
+
+
+@dataclass
+class Interaction:
+    """A block_actions payload, read the same way by every button listener."""
+
+    body: dict[str, Any]
+    client: WebClient
+    respond: Any  # bolt's Respond; usable only when the payload has a response_url
+    logger: Logger
+    service: OnCallService
+
+    @classmethod
+    def of(
+        cls, body: dict[str, Any], client: WebClient, respond: Any, context: Any, logger: Logger
+    ) -> Interaction:
+        return cls(body, client, respond, logger, service_from(context))
+
+    @property
+    def team(self) -> Team:
+        return self.service.team
+
+    @property
+    def user_id(self) -> str:
+        return str((self.body.get("user") or {}).get("id", ""))
+
+    @property
+    def member(self) -> Member | None:
+        """The clicker, from the payload's user: never from a value in the button."""
+        return member_of(self.team, self.user_id)
+
+    @property
+    def value(self) -> str:
+        actions = self.body.get("actions") or [{}]
+        return str(actions[0].get("value") or "")
+
+    @property
+    def trigger_id(self) -> str:
+        return str(self.body.get("trigger_id", ""))
+
+    @property
+    def channel_id(self) -> str | None:
+        channel = (self.body.get("channel") or {}).get("id")
+        return channel or (self.body.get("container") or {}).get("channel_id")
+
+    @property
+    def clicked_message(self) -> tuple[str, str] | None:
+        """(channel, ts) of the message the button is on, if it is one."""
+        container = self.body.get("container") or {}
+        channel, ts = self.channel_id, container.get("message_ts")
+        if container.get("type") != "message" or not channel or not ts:
+            return None
+        return channel, str(ts)
+
+    @property
+    def on_private_message(self) -> bool:
+        """On an ephemeral message or in a DM: replacing it changes only the clicker's copy."""
+        container = self.body.get("container") or {}
+        if self.clicked_message is None or not self.body.get("response_url"):
+            return False
+        return bool(container.get("is_ephemeral")) or (self.channel_id or "").startswith("D")
+
+    def tell(self, text: str, blocks: list[Any] | None = None) -> None:
+        """A message only the clicker sees; never raises."""
+        safely(self.logger, "answer the clicker", lambda: self._tell(text, blocks))
+
+    def _tell(self, text: str, blocks: list[Any] | None) -> None:
+        channel = self.channel_id
+        if channel and not channel.startswith("D"):
+            self.client.chat_postEphemeral(
+                channel=channel, user=self.user_id, text=text, blocks=blocks
+            )
+        elif self.body.get("response_url"):
+            self.respond(
+                text=text, blocks=blocks, response_type="ephemeral", replace_original=False
+            )
+        else:  # the App Home: no channel and no response_url
+            dm(self.client, self.user_id, text, blocks)
+
+    def replace(self, text: str, blocks: list[Any] | None = None) -> bool:
+        """Replace the message the button is on (through response_url), if possible."""
+        if not self.body.get("response_url"):
+            return False
+        return bool(
+            safely(
+                self.logger,
+                "replace the clicked message",
+                lambda: self.respond(text=text, blocks=blocks, replace_original=True) or True,
+            )
+        )

@@ -1,0 +1,142 @@
+"""Shared, generic fixtures: a small team config, a fixed clock, a SQLite URL, a service.
+
+The team mirrors the seed (four members, five pipelines, Monday 09:00 handover in
+America/New_York, rotation starting Monday 2026-11-30) but has no `holidays`
+section, so plain round-robin planning applies. Runbooks are left out so the
+config does not depend on files; add them per test when needed.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.clock import FixedClock
+from bot.config import parse_config
+from bot.core.model import Team
+from bot.service import OnCallService
+from bot.storage.store import Store
+
+MEMBER_IDS = ("john", "james", "jill", "davis")
+
+BASE_CONFIG: dict[str, Any] = {
+    "team": {
+        "name": "Data Engineering",
+        "timezone": "America/New_York",
+        "channel": "C0000000000",
+        "admins": ["john"],
+    },
+    "rotation": {
+        "start": "2026-11-30",
+        "handover": "monday 09:00",
+        "order": list(MEMBER_IDS),
+    },
+    "policy": {"time_off_notice_days": 14},
+    "members": [
+        {"id": mid, "name": mid.title(), "slack_id": f"U000000000{i}"}
+        for i, mid in enumerate(MEMBER_IDS, start=1)
+    ],
+    "pipelines": [
+        {
+            "id": "unit-level-profit",
+            "name": "Unit-level Profit",
+            "audience": "experiments",
+            "primary": "john",
+            "secondary": "james",
+        },
+        {
+            "id": "aggregate-profit",
+            "name": "Aggregate Profit",
+            "audience": "investors",
+            "primary": "james",
+            "secondary": "jill",
+        },
+        {
+            "id": "aggregate-growth",
+            "name": "Aggregate Growth",
+            "audience": "investors",
+            "primary": "jill",
+            "secondary": "davis",
+        },
+        {
+            "id": "daily-growth",
+            "name": "Daily Growth",
+            "audience": "experiments",
+            "primary": "davis",
+            "secondary": "john",
+        },
+        {
+            "id": "aggregate-engagement",
+            "name": "Aggregate Engagement",
+            "audience": "investors",
+            "primary": "john",
+            "secondary": "davis",
+        },
+    ],
+}
+
+# Tuesday 1 Dec 2026 10:00 in New York: inside week 0 (which began Mon 30 Nov 09:00).
+DEFAULT_NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def team_config() -> dict[str, Any]:
+    """A fresh deep copy of BASE_CONFIG to modify freely."""
+    return copy.deepcopy(BASE_CONFIG)
+
+
+@pytest.fixture
+def make_team(tmp_path: Path) -> Callable[..., Team]:
+    """Build a Team from a config dict (default: BASE_CONFIG), relative to tmp_path."""
+
+    def _make(config: dict[str, Any] | None = None) -> Team:
+        return parse_config(copy.deepcopy(BASE_CONFIG if config is None else config), tmp_path)
+
+    return _make
+
+
+@pytest.fixture
+def team(make_team: Callable[..., Team]) -> Team:
+    return make_team()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(DEFAULT_NOW)
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path}/oncall.db"
+
+
+@pytest.fixture
+def make_service(db_url: str, clock: FixedClock) -> Callable[..., OnCallService]:
+    """An OnCallService on its own Store; by default the shared clock and db_url,
+    tables created and the plan synced."""
+
+    def _make(
+        team: Team,
+        *,
+        clock: FixedClock = clock,
+        url: str = db_url,
+        sync: bool = True,
+    ) -> OnCallService:
+        store = Store(url)
+        store.create_all()
+        service = OnCallService(team, store, clock)
+        if sync:
+            service.sync_plan()
+        return service
+
+    return _make
+
+
+@pytest.fixture
+def service(make_service: Callable[..., OnCallService], team: Team) -> OnCallService:
+    return make_service(team)
