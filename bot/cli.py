@@ -18,6 +18,7 @@ from typing import Any
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, load_config
 from bot.core.errors import Refusal
+from bot.core.ledger import Ledger
 from bot.core.model import Member, Team
 from bot.core.oncall import OnCall
 from bot.core.weeks import local_instant
@@ -308,8 +309,88 @@ def _add_announce(sub: Any) -> None:
     p.set_defaults(handler=cmd_announce)
 
 
-# Later layers (the planner's reports) add sub-commands here.
-_EXTRA_COMMANDS: list[Callable[[Any], None]] = [_add_run, _add_announce]
+LEDGER_COLUMNS = (
+    ("weeks", "Weeks"),
+    ("weeks_past", "past"),
+    ("holiday_days", "Holiday days"),
+    ("weekend_days", "Weekend days"),
+    ("covers_given", "Covers given"),
+    ("covers_received", "received"),
+    ("swaps", "Swaps"),
+    ("adjusted_weeks", "Adjusted"),
+)
+
+
+def ledger_table(ledger: Ledger) -> str:
+    header = ["Member"] + [title for _key, title in LEDGER_COLUMNS]
+    rows = [header] + [
+        [r.name] + [str(r.as_dict()[key]) for key, _t in LEDGER_COLUMNS] for r in ledger.rows
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = [
+        "  ".join(c.rjust(widths[i]) if i else c.ljust(widths[i]) for i, c in enumerate(row))
+        for row in rows
+    ]
+    lines.append(
+        f"Weeks {ledger.first_week}-{ledger.last_week} (week {ledger.current_week} is now); "
+        f"spread: weeks {ledger.spread('weeks')}, holiday days {ledger.spread('holiday_days')}"
+    )
+    return "\n".join(lines)
+
+
+def cmd_fairness(args: argparse.Namespace, env: dict[str, str], clock: Clock) -> int:
+    service = open_service(env, clock)
+    ledger = service.ledger()
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "first_week": ledger.first_week,
+                    "current_week": ledger.current_week,
+                    "last_week": ledger.last_week,
+                    "members": [r.as_dict() for r in ledger.rows],
+                    "spread": {
+                        k: ledger.spread(k) for k in ("weeks", "holiday_days", "weekend_days")
+                    },
+                },
+                indent=2,
+            )
+        )
+    else:
+        print(ledger_table(ledger))
+    return 0
+
+
+def cmd_ical(args: argparse.Namespace, env: dict[str, str], clock: Clock) -> int:
+    from bot.ical import oncall_calendar
+
+    service = open_service(env, clock)
+    if args.member and args.member not in {m.id for m in service.team.members}:
+        raise UsageError(f"--member: '{args.member}' is not a member id")
+    if not 1 <= args.weeks <= 520:
+        raise UsageError("--weeks: give a number from 1 to 520")
+    weeks = service.schedule(None, args.weeks)
+    data = oncall_calendar(service.team, weeks, clock.now(), args.member)
+    if args.output:
+        Path(args.output).write_bytes(data)
+        print(f"wrote {args.output}")
+    else:
+        sys.stdout.write(data.decode("utf-8"))
+    return 0
+
+
+def _add_reports(sub: Any) -> None:
+    p = sub.add_parser("fairness", help="the fairness ledger: weeks, holidays, covers, swaps")
+    p.add_argument("--json", action="store_true", help="JSON for scripts")
+    p.set_defaults(handler=cmd_fairness)
+    p = sub.add_parser("ical", help="an iCalendar file of the on-call weeks")
+    p.add_argument("--member", help="only this member's weeks")
+    p.add_argument("--weeks", type=int, default=52, help="how many weeks ahead (default 52)")
+    p.add_argument("--output", "-o", help="write to this file instead of standard output")
+    p.set_defaults(handler=cmd_ical)
+
+
+_EXTRA_COMMANDS: list[Callable[[Any], None]] = [_add_run, _add_announce, _add_reports]
 
 
 def main(

@@ -20,6 +20,7 @@ from bot.clock import Clock
 from bot.core import swaps as swap_rules
 from bot.core.calendars import team_holidays
 from bot.core.errors import Refusal
+from bot.core.ledger import Ledger, build_ledger
 from bot.core.model import Assignment, Member, SwapRequest, SwapStatus, Team, TimeOff
 from bot.core.oncall import OnCall, who
 from bot.core.rotation import plan_weeks
@@ -228,6 +229,16 @@ class OnCallService:
             pending_swaps=pending,
         )
 
+    def ledger(self) -> Ledger:
+        """The fairness ledger over everything stored: the past and the planned horizon."""
+        self.ensure_plan(max(0, self.current_index()) + self.team.plan_weeks)
+        with self.store.read() as s:
+            last = self.store.last_planned(s) or 0
+            plan = self._plan(s, 0, last)
+            swaps = self.store.swaps(s, status=SwapStatus.ACCEPTED)
+        hols = team_holidays(self.team, self.team.start, week(self.team, last).days[-1])
+        return build_ledger(self.team, plan, hols, swaps, max(0, self.current_index()))
+
     # --- time off -------------------------------------------------------------
     def _check_actor(self, actor: str, member: str) -> None:
         if actor not in {m.id for m in self.team.members}:
@@ -388,6 +399,21 @@ class OnCallService:
             decided = self.store.swap(s, swap_id)
         assert decided is not None
         return SwapOutcome(decided)
+
+    def set_swap_message(self, swap_id: int, channel: str, ts: str) -> None:
+        """Remember where the counterpart's request DM is, to update it once decided."""
+        with self.store.write() as s:
+            row = self.store.swap_row(s, swap_id)
+            if row is not None:
+                row.dm_channel, row.dm_ts = channel, ts
+
+    def swap_message(self, swap_id: int) -> tuple[str, str] | None:
+        """(channel, ts) of the request DM, if it was sent."""
+        with self.store.read() as s:
+            row = self.store.swap_row(s, swap_id)
+            if row is None or not row.dm_channel or not row.dm_ts:
+                return None
+            return row.dm_channel, row.dm_ts
 
     def expire_swaps(self) -> list[SwapRequest]:
         now = self.now()

@@ -210,7 +210,7 @@ def test_timeoff_confirmation_names_weeks_needing_cover_and_the_admin(team: Team
     jill, john = team.member("jill"), team.member("john")
     result = _result(cover=(2,), candidates={2: [("john", 4)]})
     text = text_of(dicts(b.timeoff_confirmation(team, result, jill, john)))
-    assert "the week of Mon 14 Dec 2026" in text and "needs cover" in text
+    assert "on-call week of Mon 14 Dec 2026" in text and "needs cover" in text
     assert "Recorded by John" in text and "Jill gets a list" in text
 
 

@@ -393,3 +393,13 @@ def test_home_stays_within_100_blocks(service: OnCallService, team: Team, answer
     assert len(view["blocks"]) <= 100
     assert ("timeoff_open", "home", None) in _buttons(view)
     assert "and 50 more" in json.dumps(view)
+
+
+def test_runbook_when_both_owners_are_away(team: Team, answer: OnCall) -> None:
+    profit = next(p for p in team.pipelines if p.id == "aggregate-profit")
+    away = dataclasses.replace(
+        answer, owners=(Ownership(profit, "john", "both owners away; John covers"),)
+    )
+    context = texts(status.runbook_blocks(team, profit, None, away)[1:2])
+    assert f"Owner today: {JOHN} (both owners away; John covers)" in context
+    assert f"Other owners: {JAMES}, {JILL}" in context

@@ -61,8 +61,7 @@ def test_shipped_config_is_valid() -> None:
 def test_shipped_ownership_matches_seed_table_exactly() -> None:
     team = load_config(SHIPPED)
     actual = {
-        p.name: (team.member(p.primary).name, team.member(p.secondary).name)
-        for p in team.pipelines
+        p.name: (team.member(p.primary).name, team.member(p.secondary).name) for p in team.pipelines
     }
     assert actual == SEED_OWNERS
 
@@ -151,16 +150,24 @@ MISTAKES = [
     ),
     pytest.param(("members", 1, "id"), "john", "members[1].id", "duplicate", id="dup-member"),
     pytest.param(
-        ("members", 1, "slack_id"), "U0000000001", "members[1].slack_id", "duplicate", id="dup-slack"
+        ("members", 1, "slack_id"),
+        "U0000000001",
+        "members[1].slack_id",
+        "duplicate",
+        id="dup-slack",
     ),
     pytest.param(("members", 2, "slack_id"), "jill", "members[2].slack_id", "Slack", id="slack-id"),
     pytest.param(("members", 0, "id"), "John Doe", "members[0].id", "lower-case", id="bad-id"),
     pytest.param(
         ("pipelines", 3, "id"), "aggregate-profit", "pipelines[3].id", "duplicate", id="dup-pipe"
     ),
-    pytest.param(("rotation", "handover"), "monday 9am", "rotation.handover", "like", id="handover"),
+    pytest.param(
+        ("rotation", "handover"), "monday 9am", "rotation.handover", "like", id="handover"
+    ),
     pytest.param(("rotation", "handover"), "monday 25:00", "rotation.handover", "time", id="hour"),
-    pytest.param(("rotation", "handover"), "funday 09:00", "rotation.handover", "weekday", id="day"),
+    pytest.param(
+        ("rotation", "handover"), "funday 09:00", "rotation.handover", "weekday", id="day"
+    ),
     pytest.param(("team", "channel"), "general", "team.channel", "channel", id="channel"),
     pytest.param(("team", "admins"), ["root"], "team.admins[0]", "root", id="admin"),
     pytest.param(("team", "admins"), "john", "team.admins", "list", id="admins-type"),

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.core.model import Assignment, HolidayCalendar, Team, TimeOff
+from bot.core.model import Assignment, Team, TimeOff
 from bot.core.oncall import who
 from bot.core.ownership import absence, effective_owner, owners_on
 from bot.core.weeks import week

@@ -6,11 +6,12 @@ import copy
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from zoneinfo import ZoneInfo
+from sqlmodel import select
 
 from bot.clock import FixedClock
 from bot.config import load_config
@@ -45,7 +46,7 @@ def stored_plan(service: OnCallService, first: int, last: int) -> dict[int, str]
 
 def audit_actions(service: OnCallService) -> list[str]:
     with service.store.read() as s:
-        return [r.action for r in s.exec(__import__("sqlmodel").select(AuditRow))]
+        return [r.action for r in s.exec(select(AuditRow))]
 
 
 # --- round robin ---------------------------------------------------------------------
@@ -150,9 +151,7 @@ def test_sync_plan_stores_plan_weeks_ahead_and_is_idempotent(service: OnCallServ
 
 def test_reads_use_the_stored_plan_not_a_recomputation(service: OnCallService) -> None:
     with service.store.write() as s:
-        service.store.put_weeks(
-            s, [Assignment(2, "davis", "adjusted: test")], service.now()
-        )
+        service.store.put_weeks(s, [Assignment(2, "davis", "adjusted: test")], service.now())
     at = week(service.team, 2).start + timedelta(hours=1)
     answer = service.who(at)
     assert answer.on_call == "davis"
@@ -241,7 +240,9 @@ def test_replan_keeps_swapped_weeks_and_leaves_no_gap(
     weeks = {w.week.index: w.member for w in second.schedule(0, 30)}
     assert (weeks[20], weeks[21]) == ("james", "john")  # the agreed swap stands
     assert [weeks[k] for k in range(3)] == ["john", "james", "jill"]  # frozen
-    assert [weeks[k] for k in range(3, 20)] == [changed["rotation"]["order"][k % 4] for k in range(3, 20)]
+    assert [weeks[k] for k in range(3, 20)] == [
+        changed["rotation"]["order"][k % 4] for k in range(3, 20)
+    ]
 
 
 @pytest.mark.xfail(

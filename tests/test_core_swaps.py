@@ -310,11 +310,12 @@ def test_accept_refused_when_time_off_was_recorded_after_the_request(
 def test_accept_swap_rule_checks_status_before_expiry(team: Team) -> None:
     plan = {k: Assignment(k, ORDER[k % 4]) for k in range(12)}
     now = datetime(2026, 12, 1, 15, tzinfo=UTC)
-    req = SwapRequest(
-        1, "john", "james", 4, 5, SwapStatus.PENDING, now, week(team, 4).start
-    )
+    req = SwapRequest(1, "john", "james", 4, 5, SwapStatus.PENDING, now, week(team, 4).start)
     changes = rules.accept_swap(team, plan, [], req, "james", now)
-    assert [(a.index, a.member, a.fixed) for a in changes] == [(4, "james", True), (5, "john", True)]
+    assert [(a.index, a.member, a.fixed) for a in changes] == [
+        (4, "james", True),
+        (5, "john", True),
+    ]
     offs = [TimeOff("james", date(2026, 12, 28), date(2026, 12, 28))]
     with pytest.raises(Refusal):
         rules.accept_swap(team, plan, offs, req, "james", now)

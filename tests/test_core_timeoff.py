@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from zoneinfo import ZoneInfo
 
 from bot.clock import FixedClock
 from bot.core.errors import Refusal
@@ -30,11 +30,15 @@ def d(s: str) -> date:
 
 
 def test_14_days_ahead_is_accepted_13_is_refused_with_the_first_accepted_date(team: Team) -> None:
-    ok = plan_time_off(team, [], "jill", TODAY + timedelta(days=14), TODAY + timedelta(days=16), TODAY)
+    ok = plan_time_off(
+        team, [], "jill", TODAY + timedelta(days=14), TODAY + timedelta(days=16), TODAY
+    )
     assert (ok.merged.start, ok.merged.end) == (d("2026-12-15"), d("2026-12-17"))
     assert ok.replaces == ()
     with pytest.raises(Refusal) as info:
-        plan_time_off(team, [], "jill", TODAY + timedelta(days=13), TODAY + timedelta(days=16), TODAY)
+        plan_time_off(
+            team, [], "jill", TODAY + timedelta(days=13), TODAY + timedelta(days=16), TODAY
+        )
     msg = info.value.message
     assert info.value.field == "start"
     assert "14 days' notice" in msg
@@ -88,7 +92,9 @@ def test_overlapping_ranges_of_one_member_merge(team: Team) -> None:
         TimeOff("jill", d("2027-01-04"), d("2027-01-08"), "ski", id=1),
         TimeOff("john", d("2027-01-01"), d("2027-01-31"), id=2),
     ]
-    change = plan_time_off(team, existing, "jill", d("2027-01-06"), d("2027-01-12"), TODAY, note="x")
+    change = plan_time_off(
+        team, existing, "jill", d("2027-01-06"), d("2027-01-12"), TODAY, note="x"
+    )
     assert (change.merged.start, change.merged.end) == (d("2027-01-04"), d("2027-01-12"))
     assert change.merged.member == "jill"
     assert change.replaces == (existing[0],)  # john's range is not touched

@@ -75,11 +75,11 @@ def test_november_dst_week_is_169_hours(team: Team) -> None:
 
 
 @pytest.mark.parametrize(
-    ("monday", "previous_name"),
+    ("monday", "label"),
     [(date(2027, 3, 15), "march"), (date(2027, 11, 8), "november")],
 )
 def test_0859_is_the_previous_week_and_0900_the_new_one(
-    team: Team, monday: date, previous_name: str
+    team: Team, monday: date, label: str
 ) -> None:
     k = index_of(monday)
     before = ny(monday.year, monday.month, monday.day, 8, 59)

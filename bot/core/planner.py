@@ -11,16 +11,23 @@ Rules, in priority order (a plan keeps the more important ones first):
 5. nobody is on call two weeks running (across the history boundary too), unless one of
    the two weeks is in `allow_consecutive`.
 
-Approach: the planned weeks are cut into blocks of n = len(order) weeks. Each block gives
-every member one week (a permutation), which by itself keeps rule 2: totals differ by at
-most 1 and any 52-week window by at most 2. Members who cannot take their week (time off)
-or who already have one (fixed weeks) carry a credit into the next block. Inside a block
-the most constrained weeks are filled first (forced, then major holidays, then holiday
-weeks), each by the cheapest member under a lexicographic cost that mirrors the rule order,
-with "stay on round-robin" as the tie-break so plans only move people when a rule asks.
-A repair pass then swaps weeks to even out holiday days, accepting a swap only if the
-checker's score strictly improves; finally the plan is never allowed to be worse than
-plain round-robin. Everything is O(weeks * members) with small constants.
+Approach: the weeks are planned in blocks; a block is the stretch of weeks that brings
+every member up to the next level of on-call weeks, i.e. normally n = len(order) weeks
+holding a permutation of the members. That alone keeps rule 2 (running counts never more
+than one apart, so totals differ by at most 1 and any 52-week window by at most 2). A fixed
+week counts as its member's turn, a week fixed to an outsider just lengthens the block, and
+someone away for a whole block catches up in the next one. Inside a block the most
+constrained weeks are filled first (forced, major holidays, holiday weeks), each by the
+cheapest member under a lexicographic cost that mirrors the rule order, with "stay on
+round-robin" as the final tie-break so people only move when a rule asks. Two flavours of
+that greedy run (holiday days kept level as it goes, or back-to-back weighted first); a
+repair pass then swaps nearby weeks while rules 3-5 strictly improve, without touching
+rules 1-2. The best result wins, and is never worse than plain round-robin (checked with
+the same scorer). Work is O(weeks * members): no search over permutations.
+
+Rule 3 is checked strictly (spread <= 1); when a lower bound proves no plan can do better
+the message says "unavoidable". Likewise a week holding two major holidays of one season
+is flagged "(one week covers both)".
 """
 
 from __future__ import annotations
@@ -65,7 +72,9 @@ class PlanRequest:
     unavailable: Mapping[str, frozenset[date]] = field(default_factory=dict)
     fixed: Mapping[int, str] = field(default_factory=dict)  # week index -> member, kept as is
     history: tuple[tuple[WeekSlot, str], ...] = ()  # weeks before slots[0], oldest first
-    allow_consecutive: frozenset[int] = frozenset()  # weeks where back-to-back is allowed
+    # Weeks where back-to-back is allowed: weeks k-1 and k may share a member if either
+    # index is listed (someone's own swap).
+    allow_consecutive: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -266,9 +275,11 @@ def _evaluate(ctx: _Ctx, members: Sequence[str]) -> tuple[Score, tuple[str, ...]
         lo, lo_who, hi, hi_who = _spread(hol, order)
         if hi - lo > 1:
             r3 = hi - lo - 1
+            floor, why = _r3_floor(ctx)
+            note = f" (unavoidable: {why})" if r3 <= floor else ""
             msgs.append(
                 f"rule 3 (holiday balance): holiday days on call range from {lo} ({lo_who}) "
-                f"to {hi} ({hi_who})"
+                f"to {hi} ({hi_who}){note}"
             )
 
     # Rule 4: only with 3+ members, and only incidents touching a planned week.
@@ -364,11 +375,85 @@ def _check_majors(ctx: _Ctx, members: Sequence[str], msgs: list[str]) -> int:
             continue
         found += 1
         names = " and ".join(sorted(keys))
+        weeks = [w for ws in keys.values() for w, _ in ws]
+        note = " (one week covers both)" if len(set(weeks)) < len(weeks) else ""
         msgs.append(
             f"rule 4 (major holidays): {m} is on call for both {names} in the "
-            f"{season}/{season + 1} season"
+            f"{season}/{season + 1} season{note}"
         )
     return found
+
+
+def _r3_floor(ctx: _Ctx) -> tuple[int, str]:
+    """A lower bound on rule 3's excess that no plan can beat, with the reason.
+
+    Whoever takes the biggest holiday week (or has the heaviest fixed weeks) holds at least
+    `top` days, so the other n-1 members share at most total-top and one of them has at
+    most (total-top) // (n-1).
+    """
+    n = ctx.n
+    if n < 2:
+        return 0, ""
+    total = 0
+    fixed = [0] * n
+    biggest = 0
+    for p in range(ctx.size):
+        f = ctx.fixed_at[p]
+        if f is None:
+            total += ctx.hdays[p]
+            biggest = max(biggest, ctx.hdays[p])
+        elif f in ctx.idx:
+            total += ctx.hdays[p]
+            fixed[ctx.idx[f]] += ctx.hdays[p]
+    heavy = max(fixed)
+    top = max(biggest, heavy)
+    share = (total - top) // (n - 1)
+    if top - share <= 1:
+        return 0, ""
+    if biggest >= heavy:
+        why = f"one week alone has {biggest} holiday days"
+    else:
+        why = f"fixed weeks give {ctx.order[fixed.index(heavy)]} {heavy} holiday days"
+    return top - share - 1, f"{why}, which leaves someone else at most {share} of the {total}"
+
+
+def _lower_bound(ctx: _Ctx) -> Score:
+    """Breaks no plan can avoid (sound, not tight): lets the planner stop searching early."""
+    r1 = 0
+    for p in range(ctx.size):
+        f = ctx.fixed_at[p]
+        if f is not None:
+            r1 += f in ctx.unavail[p]
+        elif all(m in ctx.unavail[p] for m in ctx.order):
+            r1 += 1
+    r4 = 0
+    if ctx.n >= 3:
+        # A week holding two different major holidays of a season: its member has both.
+        seasons = set()
+        for majors in ctx.majors:
+            per: dict[int, int] = {}
+            for _, season in majors:
+                per[season] = per.get(season, 0) + 1
+            seasons.update(season for season, c in per.items() if c >= 2)
+        r4 = len(seasons)
+
+    def known(p: int) -> str | None:
+        """Who is on call at p in every plan: the fixed member, or the only member."""
+        f = ctx.fixed_at[p]
+        return f if f is not None or ctx.n != 1 else ctx.order[0]
+
+    r5 = 0
+    for p in range(ctx.size):
+        if ctx.pair_allowed(p):
+            continue
+        if p == 0:
+            before = ctx.prev
+        elif ctx.index[p - 1] == ctx.index[p] - 1:
+            before = known(p - 1)
+        else:
+            continue
+        r5 += before is not None and before == known(p)
+    return (r1, 0, _r3_floor(ctx)[0], r4, r5)
 
 
 def check_rules(req: PlanRequest, assignment: Mapping[int, str]) -> tuple[str, ...]:
@@ -397,7 +482,7 @@ def _finish(ctx: _Ctx, members: Sequence[str], reasons: Sequence[str | None]) ->
 
 
 def _round_robin_members(ctx: _Ctx) -> list[str]:
-    return [ctx.fixed_at[p] or ctx.rr(p) for p in range(ctx.size)]
+    return [ctx.rr(p) if f is None else f for p, f in enumerate(ctx.fixed_at)]
 
 
 def round_robin(req: PlanRequest) -> Plan:
@@ -405,6 +490,7 @@ def round_robin(req: PlanRequest) -> Plan:
     ctx = _context(req)
     members = _round_robin_members(ctx)
     return _finish(ctx, members, [None] * ctx.size)
+
 
 def plan_rotation(req: PlanRequest) -> Plan:
     """The fair planner: see the module docstring for the rules and the approach."""
@@ -421,17 +507,18 @@ def plan_rotation(req: PlanRequest) -> Plan:
 
 def _best_effort(ctx: _Ctx) -> tuple[Score, list[str], list[str | None]]:
     best: tuple[Score, list[str], list[str | None]] | None = None
+    floor = _lower_bound(ctx)
     # Two greedy flavours: one keeps holiday days level as it goes, the other lets them
     # drift while there is time to even them out (fewer back-to-backs, e.g. two members).
     for relaxed in (False, True):
         members, reasons = _Greedy(ctx, relaxed).run()
         score = _evaluate(ctx, members)[0]
-        if score[2] or score[3] or score[4]:
-            members, reasons, score = _repair(ctx, members, reasons, score)
+        if score[2:] != floor[2:]:  # the floor is per rule, so a plan is never below it
+            members, reasons, score = _repair(ctx, members, reasons, score, floor)
         if best is None or score < best[0]:
             best = (score, members, reasons)
-        if not any(score):
-            break
+        if score == floor:
+            break  # nothing left that any plan could fix
     assert best is not None
     return best
 
@@ -476,9 +563,12 @@ class _Greedy:
         for p in range(size - 1, -1, -1):
             free_h = ctx.hdays[p] if ctx.fixed_at[p] is None else 0
             self.future[p] = self.future[p + 1] + free_h
-        self.natural: dict[str, list[int]] = {}
-        self.placed_reason: dict[str, str | None] = {}
-        self.slack = False
+        # Per-block state, reset by _fill.
+        self.natural: dict[str, list[int]] = {}  # member -> their round-robin weeks here
+        self.placed_reason: dict[str, str | None] = {}  # why a member was moved in here
+        self.gone: list[bool] = [False] * n  # due, but away for the whole block
+        self.fixed_here: set[str] = set()
+        self.slack = False  # enough holiday days left after the block to rebalance
 
     def _cover(self, m: str, key: str, season: int) -> None:
         self.cov[(m, key, season)] = self.cov.get((m, key, season), 0) + 1
@@ -553,7 +643,9 @@ class _Greedy:
 
     # -- filling a block
 
-    def _fill(self, start: int, end: int, free: list[int], rem: list[int], gone: list[bool]) -> None:
+    def _fill(
+        self, start: int, end: int, free: list[int], rem: list[int], gone: list[bool]
+    ) -> None:
         ctx = self.ctx
         n = ctx.n
         self.natural = {}
@@ -562,7 +654,7 @@ class _Greedy:
         self.slack = self.future[end] >= n
         self.gone = gone
         self.placed_reason = {}
-        self.fixed_here: set[str] = set()
+        self.fixed_here = set()
         for p in range(start, end):
             f = ctx.fixed_at[p]
             if f is None:
@@ -724,7 +816,9 @@ class _Greedy:
                 return AROUND_FIXED
             return WEEK_BALANCE
         mine, theirs = self._cost(i, p, min_hol), self._cost(ri, p, min_hol)
-        names = ("r1", "r3", "r4", "r3", "r5") if not self.relaxed else ("r1", "r3", "r4", "r5", "r3")
+        names = (
+            ("r1", "r3", "r4", "r3", "r5") if not self.relaxed else ("r1", "r3", "r4", "r5", "r3")
+        )
         for pos, (a, b) in enumerate(zip(mine, theirs, strict=True)):
             if a == b:
                 continue
@@ -745,7 +839,7 @@ class _Greedy:
 
 
 def _repair(
-    ctx: _Ctx, members: list[str], reasons: list[str | None], score: Score
+    ctx: _Ctx, members: list[str], reasons: list[str | None], score: Score, floor: Score
 ) -> tuple[list[str], list[str | None], Score]:
     """Swap pairs of nearby free weeks while rules 3-5 strictly improve.
 
@@ -755,7 +849,7 @@ def _repair(
     costs O(weeks * members) at worst.
     """
     fixer = _Repair(ctx, members, reasons)
-    fixer.run()
+    fixer.run(score, floor)
     new = _evaluate(ctx, fixer.members)[0]
     if new < score:
         return fixer.members, fixer.reasons, new
@@ -772,6 +866,12 @@ class _Repair:
             i = ctx.idx.get(m)
             if i is not None:
                 self.hol[i] += ctx.hdays[p]
+        # How many members hold each holiday-day total, and the sum of squares: O(1) updates
+        # so probing a swap does not cost O(members).
+        self.spread: dict[int, int] = {}
+        for v in self.hol:
+            self.spread[v] = self.spread.get(v, 0) + 1
+        self.sumsq = sum(v * v for v in self.hol)
         # member -> (key, season) -> weeks covered, history included.
         self.cov: dict[str, dict[tuple[str, int], int]] = {}
         for m, key, season, _ in ctx.hist_majors:
@@ -780,6 +880,9 @@ class _Repair:
             for key, season in ctx.majors[p]:
                 self._add(m, key, season, 1)
         self.window = _worst_window(ctx, members)[0] if ctx.size > WINDOW else 0
+        self.goal = (0, 0, 0)  # rule 3 excess, local rule-4 count, rule-5 pairs: set by run
+        # Candidate swaps we may try in all: keeps the pass linear in the number of weeks.
+        self.budget = 24 * ctx.size + 400
 
     def _add(self, m: str, key: str, season: int, step: int) -> None:
         c = self.cov.setdefault(m, {})
@@ -817,11 +920,19 @@ class _Repair:
         return bad
 
     def _r3_key(self) -> tuple[int, int]:
-        lo, hi = min(self.hol), max(self.hol)
-        excess = max(0, hi - lo - 1)
+        excess = max(0, max(self.spread) - min(self.spread) - 1) if self.spread else 0
         # Sum of squares breaks plateaus (5,5,7,7 needs two swaps) but only counts while
         # rule 3 is broken: once it holds, it must not outweigh rules 4 and 5.
-        return excess, (sum(v * v for v in self.hol) if excess else 0)
+        return excess, (self.sumsq if excess else 0)
+
+    def _shift(self, i: int, d: int) -> None:
+        old = self.hol[i]
+        self.spread[old] -= 1
+        if not self.spread[old]:
+            del self.spread[old]
+        self.hol[i] = old + d
+        self.spread[old + d] = self.spread.get(old + d, 0) + 1
+        self.sumsq += (old + d) ** 2 - old * old
 
     def _swap(self, p: int, q: int) -> None:
         ctx, members = self.ctx, self.members
@@ -834,46 +945,58 @@ class _Repair:
             self._add(a, key, season, 1)
         ia, ib = ctx.idx.get(a), ctx.idx.get(b)
         d = ctx.hdays[p] - ctx.hdays[q]
-        if ia is not None:
-            self.hol[ia] -= d
-        if ib is not None:
-            self.hol[ib] += d
+        if d and ia is not None:
+            self._shift(ia, -d)
+        if d and ib is not None:
+            self._shift(ib, d)
         members[p], members[q] = b, a
 
-    def _local(self, p: int, q: int) -> tuple[tuple[int, int], int, int]:
-        """(rule 3 key, rule-4 incidents of the two members, rule-5 pairs near p and q)."""
+    def _local(self, p: int, q: int, r3: tuple[int, int]) -> tuple[tuple[int, int], int, int]:
+        """(rule 3 key, rule-4 incidents of the two members, rule-5 pairs near p and q);
+        each part is only recomputed when the swap can change it."""
+        ctx = self.ctx
         a, b = self.members[p], self.members[q]
-        pairs = {x for x in (p, p + 1, q, q + 1) if x < self.ctx.size}
-        return self._r3_key(), self._r4(a) + self._r4(b), self._r5_pairs(pairs)
+        if ctx.hdays[p] != ctx.hdays[q]:
+            r3 = self._r3_key()
+        r4 = self._r4(a) + self._r4(b) if ctx.majors[p] or ctx.majors[q] else 0
+        pairs = {x for x in (p, p + 1, q, q + 1) if x < ctx.size}
+        return r3, r4, self._r5_pairs(pairs)
 
     def _hot(self, score: tuple[tuple[int, int], int, int]) -> list[int]:
+        """Free weeks worth moving, for each rule still above what is achievable."""
         ctx, members = self.ctx, self.members
         hot: list[int] = []
-        if score[0][0]:
+        if score[0][0] > self.goal[0]:
             lo, hi = min(self.hol), max(self.hol)
             ends = {ctx.order[i] for i in range(ctx.n) if self.hol[i] in (lo, hi)}
             hot += [p for p, m in enumerate(members) if m in ends and ctx.hdays[p]]
-        if score[1]:
+        if score[1] > self.goal[1]:
             hot += [p for p in range(ctx.size) if ctx.majors[p]]
-        if score[2]:
-            hot += [
-                p
-                for p in range(ctx.size)
-                if (p == 0 and members[0] == ctx.prev)
-                or (p > 0 and members[p] == members[p - 1] and not ctx.pair_allowed(p))
-            ]
+        if score[2] > self.goal[2]:
+            if ctx.size and members[0] == ctx.prev and not ctx.pair_allowed(0):
+                hot.append(0)
+            for p in range(1, ctx.size):
+                if members[p] == members[p - 1] and not ctx.pair_allowed(p):
+                    hot += [p - 1, p]  # either half of the pair may be the one to move
         return sorted({p for p in hot if ctx.fixed_at[p] is None})
 
     def _total(self) -> tuple[tuple[int, int], int, int]:
         r4 = sum(self._r4(m) for m in sorted(self.cov))
         return self._r3_key(), r4, self._r5_pairs(set(range(self.ctx.size)))
 
-    def run(self) -> None:
+    def run(self, checked: Score, floor: Score) -> None:
         ctx = self.ctx
         reach = max(ctx.n, 8)
         score = self._total()
+        # Stop working on a rule once it is down to what no plan can avoid. The local
+        # rule-4 count also sees history-only incidents, hence the offset.
+        self.goal = (floor[2], score[1] - (checked[3] - floor[3]), floor[4])
         rounds = 0
-        while (score[0][0] or score[1] or score[2]) and rounds < 8 * ctx.n + 64:
+
+        def open_(sc: tuple[tuple[int, int], int, int]) -> bool:
+            return sc[0][0] > self.goal[0] or sc[1] > self.goal[1] or sc[2] > self.goal[2]
+
+        while open_(score) and rounds < 8 * ctx.n + 64:
             rounds += 1
             move = self._find(score, reach)
             if move is None:
@@ -892,29 +1015,39 @@ class _Repair:
     def _find(
         self, score: tuple[tuple[int, int], int, int], reach: int
     ) -> tuple[int, int, tuple[tuple[int, int], int, int]] | None:
+        """The best improving swap for the first hot week that has one (nearest on ties)."""
         ctx, members = self.ctx, self.members
         for p in self._hot(score):
+            found: list[tuple[tuple[tuple[int, int], int, int], int, int]] = []
             for q in range(max(0, p - reach), min(ctx.size, p + reach + 1)):
                 a, b = members[p], members[q]
                 if q == p or ctx.fixed_at[q] is not None or a == b:
                     continue
                 if a in ctx.unavail[q] or b in ctx.unavail[p]:
                     continue
-                if ctx.hdays[p] == ctx.hdays[q] and not (ctx.majors[p] or ctx.majors[q]):
-                    if not score[2]:
-                        continue  # changes nothing rules 3-4 see
-                old = self._local(p, q)
+                if not score[2] and ctx.hdays[p] == ctx.hdays[q]:
+                    if not (ctx.majors[p] or ctx.majors[q]):
+                        continue  # changes nothing rules 3 and 4 see
+                self.budget -= 1
+                if self.budget < 0:
+                    return None
+                old = self._local(p, q, score[0])
                 self._swap(p, q)
-                new = self._local(p, q)
-                delta = (old[1] - new[1], old[2] - new[2])
-                cand = (new[0], score[1] - delta[0], score[2] - delta[1])
-                if cand < score and self._windows_ok():
+                new = self._local(p, q, score[0])
+                self._swap(p, q)  # undo: only a probe
+                cand = (new[0], score[1] - old[1] + new[1], score[2] - old[2] + new[2])
+                if cand < score:
+                    found.append((cand, abs(p - q), q))
+            for cand, _, q in sorted(found):
+                self._swap(p, q)
+                if self._windows_ok():
                     return p, q, cand
-                self._swap(p, q)  # undo
+                self._swap(p, q)
         return None
 
     def _windows_ok(self) -> bool:
         if self.ctx.size <= WINDOW:
             return True
+        self.budget -= self.ctx.size // 8  # a full window scan: charge it
         w = _worst_window(self.ctx, self.members)[0]
         return max(w, WINDOW_SPREAD) <= max(self.window, WINDOW_SPREAD)

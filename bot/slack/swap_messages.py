@@ -23,7 +23,6 @@ from bot.service import OnCallService
 from bot.slack import home
 from bot.slack.blocks import requests as blocks
 from bot.slack.common import member_of, service_from
-from bot.storage.tables import SwapRow
 
 NOT_A_MEMBER = "Only members of the on-call team can swap weeks or file time off."
 FAILED = ":x: Something went wrong on our side; nothing was changed. Try again."
@@ -33,18 +32,11 @@ FAILED = ":x: Something went wrong on our side; nothing was changed. Try again."
 
 
 def set_swap_message(service: OnCallService, swap_id: int, channel: str, ts: str) -> None:
-    with service.store.write() as s:
-        row = s.get(SwapRow, swap_id)
-        if row is not None:
-            row.dm_channel, row.dm_ts = channel, ts
+    service.set_swap_message(swap_id, channel, ts)
 
 
 def swap_message(service: OnCallService, swap_id: int) -> tuple[str, str] | None:
-    with service.store.read() as s:
-        row = s.get(SwapRow, swap_id)
-        if row is None or not row.dm_channel or not row.dm_ts:
-            return None
-        return row.dm_channel, row.dm_ts
+    return service.swap_message(swap_id)
 
 
 # --- sending ------------------------------------------------------------------------
@@ -68,12 +60,23 @@ def dm(
     return str(sent["channel"]), str(sent["ts"])
 
 
+def slack_id_of(team: Team, member_id: str) -> str | None:
+    """None for someone no longer in the config: they cannot be messaged."""
+    try:
+        return team.member(member_id).slack_id
+    except KeyError:
+        return None
+
+
 def publish_homes(client: WebClient, service: OnCallService, logger: Logger, *ids: str) -> None:
     for member_id in dict.fromkeys(ids):  # each once, in order
-        slack_id = service.team.member(member_id).slack_id
-        safely(
-            logger, "publish the App Home", lambda s=slack_id: home.publish_home(client, service, s)
-        )
+        slack_id = slack_id_of(service.team, member_id)
+        if slack_id:
+            safely(
+                logger,
+                "publish the App Home",
+                lambda s=slack_id: home.publish_home(client, service, s),
+            )
 
 
 def send_request(
@@ -136,7 +139,9 @@ def announce_decision(
         SwapStatus.CANCELLED: (request.counterpart,),
     }.get(request.status, ())
     for reader in readers:
-        slack_id = team.member(reader).slack_id
+        slack_id = slack_id_of(team, reader)
+        if slack_id is None:
+            continue
         text = blocks.swap_outcome_text(team, request, reader)
         safely(
             logger, f"DM the outcome of #{request.id}", lambda s=slack_id, t=text: dm(client, s, t)

@@ -428,13 +428,8 @@ def timeoff_confirmation(
             if result.candidates
             else ""
         )
-        blocks.append(
-            SectionBlock(
-                text=_md(
-                    f":warning: This overlaps {whose} on-call week of {weeks}; it needs cover.{hint}"
-                )
-            )
-        )
+        warning = f":warning: This overlaps {whose} on-call week of {weeks}; it needs cover."
+        blocks.append(SectionBlock(text=_md(warning + hint)))
     return blocks
 
 

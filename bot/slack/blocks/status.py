@@ -8,7 +8,7 @@ readers use. Anything a person typed (time-off notes, swap reasons) is escaped.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
 from slack_sdk.models.blocks import (
@@ -135,9 +135,8 @@ def _days(first: date, last: date) -> str:
     return fmt_short(first) if first == last else f"{first:%a %d %b} – {last:%a %d %b}"
 
 
-def _holidays(holidays: dict[date, str] | Iterable[tuple[date, str]]) -> list[str]:
-    items = holidays.items() if isinstance(holidays, dict) else holidays
-    return [f"{escape(n)} ({fmt_short(d)})" for d, n in items]
+def _holidays(holidays: Mapping[date, str]) -> list[str]:
+    return [f"{escape(n)} ({fmt_short(d)})" for d, n in holidays.items()]
 
 
 def _time_off(team: Team, time_off: Sequence[TimeOff]) -> list[str]:
@@ -371,7 +370,7 @@ def owners_blocks(team: Team, answer: OnCall) -> list[Block]:
 
 
 def owners_text(team: Team, answer: OnCall) -> str:
-    parts = [f"{p.name}: {name(team, _ownership(answer, p).owner)}" for p in team.pipelines]
+    parts = [f"{escape(p.name)}: {name(team, _ownership(answer, p).owner)}" for p in team.pipelines]
     return "Pipeline owners today: " + ("; ".join(parts) if parts else "none configured") + "."
 
 
@@ -386,9 +385,9 @@ def _owner_context(team: Team, pipeline: Pipeline, answer: OnCall) -> str:
         f"On call now: {at(team, answer.on_call)}",
         f"Owner today: {at(team, o.owner)}" + (f" ({escape(o.reason)})" if o.reason else ""),
     ]
-    if others:
-        parts.append("Other owner" + ("s" if len(others) > 1 else "") + ": ")
-        parts[-1] += ", ".join(at(team, m) for m in others)
+    if others:  # both, when both are away and the on-call engineer covers
+        label = "Other owners" if len(others) > 1 else "Other owner"
+        parts.append(f"{label}: " + ", ".join(at(team, m) for m in others))
     return " · ".join(parts)
 
 

@@ -1,0 +1,100 @@
+"""The fairness ledger: per member, past and planned, what on-call has cost them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from bot.core.model import Assignment, SwapRequest, SwapStatus, Team
+
+
+@dataclass
+class LedgerRow:
+    member: str
+    name: str
+    weeks_past: int = 0
+    weeks_planned: int = 0
+    holiday_days_past: int = 0
+    holiday_days_planned: int = 0
+    weekend_days: int = 0
+    covers_given: int = 0
+    covers_received: int = 0
+    swaps: int = 0
+    adjusted_weeks: int = 0  # weeks the planner moved from plain round-robin
+
+    @property
+    def weeks(self) -> int:
+        return self.weeks_past + self.weeks_planned
+
+    @property
+    def holiday_days(self) -> int:
+        return self.holiday_days_past + self.holiday_days_planned
+
+    def as_dict(self) -> dict[str, int | str]:
+        return {**asdict(self), "weeks": self.weeks, "holiday_days": self.holiday_days}
+
+
+@dataclass(frozen=True)
+class Ledger:
+    rows: tuple[LedgerRow, ...]
+    first_week: int
+    current_week: int
+    last_week: int
+
+    def spread(self, key: str) -> int:
+        values = [int(r.as_dict()[key]) for r in self.rows]
+        return max(values) - min(values) if values else 0
+
+
+def week_days(team: Team, index: int) -> tuple[date, ...]:
+    from datetime import timedelta
+
+    first = team.start + timedelta(days=7 * index)
+    return tuple(first + timedelta(days=i) for i in range(7))
+
+
+def build_ledger(
+    team: Team,
+    plan: Mapping[int, Assignment],
+    holidays: Mapping[date, str],
+    swaps: Sequence[SwapRequest],
+    current_week: int,
+) -> Ledger:
+    """Count each member's weeks, holiday and weekend days, covers and swaps.
+
+    Weeks before `current_week` are past; the rest of `plan` is planned.
+    """
+    rows = {m.id: LedgerRow(m.id, m.name) for m in team.members}
+    for index in sorted(plan):
+        a = plan[index]
+        row = rows.get(a.member)
+        if row is None:  # a member since removed from the config
+            continue
+        days = week_days(team, index)
+        hol = sum(1 for d in days if d in holidays)
+        if index < current_week:
+            row.weeks_past += 1
+            row.holiday_days_past += hol
+        else:
+            row.weeks_planned += 1
+            row.holiday_days_planned += hol
+        row.weekend_days += sum(1 for d in days if d.weekday() >= 5)
+        if a.reason and not a.fixed:
+            row.adjusted_weeks += 1
+    for r in swaps:
+        if r.status is not SwapStatus.ACCEPTED:
+            continue
+        if r.is_cover:
+            if r.counterpart in rows:
+                rows[r.counterpart].covers_given += 1
+            if r.requester in rows:
+                rows[r.requester].covers_received += 1
+        else:
+            for member in (r.requester, r.counterpart):
+                if member in rows:
+                    rows[member].swaps += 1
+    ordered = tuple(rows[m] for m in team.order if m in rows) + tuple(
+        r for m, r in rows.items() if m not in team.order
+    )
+    return Ledger(ordered, min(plan, default=0), current_week, max(plan, default=0))
