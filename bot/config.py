@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date, time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -59,6 +59,8 @@ def parse_weekday_time(text: str) -> tuple[int, time]:
 
 
 def _as_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        raise ValueError("a date and time, not a date")
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value))
@@ -73,7 +75,11 @@ def _calendar(raw: Any, where: str, p: _Problems) -> HolidayCalendar | None:
     country = raw.get("country")
     subdiv = raw.get("subdiv")
     extra: list[date] = []
-    for i, d in enumerate(raw.get("extra") or []):
+    extra_raw = raw.get("extra") or []
+    if not isinstance(extra_raw, list):
+        p.add(f"{where}.extra", "must be a list of dates (YYYY-MM-DD)")
+        extra_raw = []
+    for i, d in enumerate(extra_raw):
         try:
             extra.append(_as_date(d))
         except (TypeError, ValueError):
@@ -268,10 +274,11 @@ def parse_config(data: Any, base_dir: Path, source: str = "config") -> Team:
                 p.add(f"{where}.runbook", f"file '{pr['runbook']}' does not exist")
         pipelines.append(Pipeline(pid, name, audience, owners[0], owners[1], runbook))
 
+    team_name = _str(team_raw, "name", "team", p, required=False) or "On-call"
     if p.items:
         raise ConfigError(source, p.items)
     return Team(
-        name=_str(team_raw, "name", "team", p, required=False) or "On-call",
+        name=team_name,
         timezone=zone,
         channel=channel,
         members=tuple(members),

@@ -109,22 +109,34 @@ class OnCallService:
         with self.store.write() as s:
             stored = self.store.get_meta(s, _FINGERPRINT)
             fingerprint = plan_fingerprint(self.team)
+            replan_from: int | None = None
             if stored is not None and stored != fingerprint:
                 first_free = current + 1 + self.team.freeze_weeks
+                members = {m.id for m in self.team.members}
+                gone = [
+                    k
+                    for k, a in self.store.plan(s, current, 1 << 30).items()
+                    if a.member not in members
+                ]
+                self.store.drop_weeks(s, gone)
                 dropped = self.store.drop_unfixed_weeks_from(s, first_free)
+                replan_from = min([first_free, *gone])
                 notes.append(f"config changed: re-planned {dropped} week(s) from week {first_free}")
                 self.store.audit(s, now, "system", "replan", from_week=first_free, weeks=dropped)
             self.store.set_meta(s, _FINGERPRINT, fingerprint)
-            notes += self._extend(s, current + self.team.plan_weeks)
+            notes += self._extend(s, current + self.team.plan_weeks, first=replan_from)
         return notes
 
-    def _extend(self, s: Session, through: int) -> list[str]:
+    def _extend(self, s: Session, through: int, first: int | None = None) -> list[str]:
+        """Plan the missing weeks up to `through`: after the last planned week, or
+        from `first` (after a re-plan), filling gaps left around fixed weeks."""
         last = self.store.last_planned(s)
-        if last is not None and last >= through:
-            return []
+        if first is None:
+            if last is not None and last >= through:
+                return []
+            first = 0 if last is None else last + 1
         # Plan in blocks of plan_weeks, so fairness is judged over a real horizon.
-        first = 0 if last is None else last + 1
-        through = max(through, first + self.team.plan_weeks - 1)
+        through = max(through, first + self.team.plan_weeks - 1, -1 if last is None else last)
         plan = self.store.plan(s, max(0, first - 52), through)
         time_off = self.store.time_off(s, week(self.team, first).first_day)
         result = plan_weeks(self.team, plan, first, through, time_off)
@@ -325,7 +337,8 @@ class OnCallService:
         horizon = max(my_week, their_week or 0) + 60
         self.ensure_plan(horizon)
         with self.store.write() as s:
-            plan = self._plan(s, min(my_week, their_week or my_week), horizon)
+            first = my_week if their_week is None else min(my_week, their_week)
+            plan = self._plan(s, first, horizon)
             time_off = self.store.time_off(s, self.today())
             proposal = swap_rules.propose_swap(
                 self.team,
@@ -375,6 +388,7 @@ class OnCallService:
             except Refusal:
                 if request.status is SwapStatus.PENDING and now >= request.expires_at:
                     self.store.set_swap_status(s, swap_id, SwapStatus.EXPIRED, now)
+                    self.store.audit(s, now, "system", "swap_expired", id=swap_id)
                     s.commit()
                 raise
             self.store.put_weeks(s, changes, now)

@@ -1,8 +1,8 @@
 """Drive the real app over HTTP: the waitress server, signed Slack requests, a fake Web API.
 
-    with SlackHarness(tmp_path, clock) as h:
-        status, body = h.command("now", user="U0000000001")
-        call = h.fake.wait_for_call("chat.postMessage")
+with SlackHarness(tmp_path, clock) as h:
+    status, body = h.command("now", user="U0000000001")
+    call = h.fake.wait_for_call("chat.postMessage")
 """
 
 from __future__ import annotations
@@ -81,7 +81,9 @@ class SlackHarness:
         )
         return status, _decode(raw)
 
-    def click(self, action_id: str, value: str | None, user: str = JOHN, **kw: Any) -> tuple[int, Any]:
+    def click(
+        self, action_id: str, value: str | None, user: str = JOHN, **kw: Any
+    ) -> tuple[int, Any]:
         kw.setdefault("response_url", self._url())
         body = slackreq.block_actions_body(action_id, value, user, **kw)
         status, _h, raw = slackreq.post_interaction(self.base, SECRET, body)

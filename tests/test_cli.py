@@ -276,11 +276,6 @@ def test_a_bad_database_url_is_one_line_exit_1(
     assert "DATABASE_URL" in err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: make_engine's unguarded os.open lets FileNotFoundError escape main() as a "
-    "traceback when DATABASE_URL points into a missing directory",
-)
 def test_a_database_in_a_missing_directory_is_one_line_exit_1(
     env: dict[str, str], capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

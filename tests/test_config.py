@@ -337,24 +337,14 @@ def _crashes(skip_extra: bool) -> list[str]:
 def test_odd_values_anywhere_give_config_errors_not_tracebacks() -> None:
     """Every node of the shipped config replaced by each odd value: parse_config
     either builds a Team or raises ConfigError (the holidays `extra` key is
-    covered by the xfail below)."""
+    covered by the test below)."""
     assert _crashes(skip_extra=True) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: bot/config.py _calendar iterates `extra` without checking it is a list: "
-    "`extra: 5` (or a bare date) raises TypeError instead of a ConfigError",
-)
 def test_holiday_extra_that_is_not_a_list_is_a_config_error(tmp_path: Path) -> None:
     assert _crashes(skip_extra=False) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: bot/config.py _as_date returns a datetime unchanged (datetime is a date), "
-    "so `start: 2026-11-30 09:00:00` is accepted and every later week lookup raises TypeError",
-)
 def test_start_given_as_date_and_time_is_a_problem_or_a_plain_date(
     team_config: dict, tmp_path: Path
 ) -> None:
@@ -372,11 +362,6 @@ def test_start_given_as_date_and_time_is_a_problem_or_a_plain_date(
     assert who(team, {}, [], at).on_call == "davis"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: bot/config.py reads team.name with _str() after `if p.items: raise`, "
-    "so a malformed team.name is never reported and silently becomes 'On-call'",
-)
 def test_malformed_team_name_is_reported(team_config: dict, tmp_path: Path) -> None:
     team_config["team"]["name"] = ["Data", "Engineering"]
     assert any(p.startswith("team.name") for p in problems(team_config, tmp_path))

@@ -219,12 +219,6 @@ def test_new_order_replans_only_weeks_after_the_freeze_horizon(
     assert second.sync_plan() == []  # the new fingerprint is stored
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: after a re-plan, OnCallService._extend resumes from last_planned()+1; a fixed "
-    "(swapped) week beyond the freeze horizon survives the drop, so the weeks between the "
-    "horizon and it are never re-planned and schedule() raises KeyError",
-)
 def test_replan_keeps_swapped_weeks_and_leaves_no_gap(
     team_config,
     make_team: Callable[..., Team],
@@ -245,11 +239,6 @@ def test_replan_keeps_swapped_weeks_and_leaves_no_gap(
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a member removed from the config keeps their frozen weeks in the stored plan, "
-    "and who()/schedule() rendering raises KeyError (team.member) instead of answering",
-)
 def test_removing_a_member_never_leaves_them_on_call(
     team_config,
     make_team: Callable[..., Team],

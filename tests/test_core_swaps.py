@@ -207,11 +207,6 @@ def test_unknown_request(service: OnCallService) -> None:
         service.decide_swap("james", 999, SwapStatus.DECLINED)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: check_decision/decide_swap accept any SwapStatus; decide_swap(requester, id, "
-    "ACCEPTED) marks the request accepted without changing the plan (and EXPIRED/PENDING too)",
-)
 def test_decide_swap_only_declines_or_cancels(service: OnCallService) -> None:
     req = service.request_swap("john", "james", 4, 5)
     for status in (SwapStatus.ACCEPTED, SwapStatus.EXPIRED, SwapStatus.PENDING):
@@ -254,11 +249,6 @@ def test_expire_swaps_marks_due_requests_with_an_audit_row(
     assert service.expire_swaps() == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: OnCallService.accept_swap marks an expired request EXPIRED and commits "
-    "without an audit row (every change needs one)",
-)
 def test_accepting_an_expired_request_audits_whatever_it_changes(
     service: OnCallService, clock: FixedClock
 ) -> None:
@@ -321,11 +311,6 @@ def test_accept_swap_rule_checks_status_before_expiry(team: Team) -> None:
         rules.accept_swap(team, plan, offs, req, "james", now)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: OnCallService.request_swap loads the plan from min(my_week, their_week or "
-    "my_week), so their_week=0 is treated as missing and the request is refused",
-)
 def test_swap_for_week_zero_before_the_rotation_starts(
     team: Team, make_service: Callable[..., OnCallService]
 ) -> None:
@@ -334,11 +319,6 @@ def test_swap_for_week_zero_before_the_rotation_starts(
     assert (req.requester_week, req.counterpart_week) == (1, 0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: same cause (their_week=0 read as 'not given'): once week 0 is running, the "
-    "refusal says it is 'not John's on-call week any more' instead of 'already started'",
-)
 def test_refusal_for_running_week_zero_gives_the_true_reason(service: OnCallService) -> None:
     with pytest.raises(Refusal, match="already started"):
         service.request_swap("jill", "john", 2, 0)

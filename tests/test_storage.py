@@ -84,11 +84,6 @@ def test_a_bad_database_url_is_a_storage_error() -> None:
         Store("not a url at all")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: bot/storage/store.py make_engine calls os.open(path, O_CREAT) unguarded; a "
-    "DATABASE_URL in a missing directory raises FileNotFoundError instead of StorageError",
-)
 def test_a_sqlite_path_in_a_missing_directory_is_a_storage_error(tmp_path: Path) -> None:
     with pytest.raises(StorageError):
         Store(f"sqlite:///{tmp_path}/no/such/dir/x.db").create_all()

@@ -181,6 +181,8 @@ def accept_swap(
 
 def check_decision(team: Team, request: SwapRequest, actor: str, decision: SwapStatus) -> None:
     """Who may decline (the counterpart) or cancel (the requester) a pending request."""
+    if decision not in (SwapStatus.DECLINED, SwapStatus.CANCELLED):
+        raise Refusal("A request can only be declined or cancelled here.")
     if decision is SwapStatus.CANCELLED and actor != request.requester:
         raise Refusal(f"Only {_name(team, request.requester)} can cancel this request.")
     if decision is SwapStatus.DECLINED and actor != request.counterpart:

@@ -48,7 +48,10 @@ def make_engine(url: str, *, immediate: bool = False) -> Engine:
         path = parsed.database
         if path and path != ":memory:" and not os.path.exists(path):
             # Created readable by its owner only: it holds the team's schedule.
-            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+            try:
+                fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+            except OSError as e:
+                raise StorageError(f"cannot create the SQLite file {path}: {e.strerror}") from None
             os.close(fd)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
@@ -155,6 +158,14 @@ class Store:
             s.delete(r)
         s.flush()
         return len(rows)
+
+    @staticmethod
+    def drop_weeks(s: Session, indexes: list[int]) -> None:
+        for k in indexes:
+            row = s.get(WeekRow, k)
+            if row is not None:
+                s.delete(row)
+        s.flush()
 
     # --- time off -----------------------------------------------------------
     @staticmethod
