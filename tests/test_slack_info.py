@@ -141,8 +141,12 @@ def test_unknown_sub_command_shows_help_with_a_note(h: SlackHarness) -> None:
     assert "/oncall schedule [N]" in shown(reply)
 
 
-def test_fairness_is_not_available_yet(h: SlackHarness) -> None:
-    assert "not available yet" in ask(h, "fairness")["text"]
+def test_fairness_shows_the_ledger_of_the_cli(h: SlackHarness) -> None:
+    reply = ask(h, "fairness", user=JILL)
+    ledger = h.service.ledger()
+    jill = next(r for r in ledger.rows if r.member == "jill")
+    assert f"Jill {jill.weeks} weeks, {jill.holiday_days} holiday days" in reply["text"]
+    assert ":point_left: you" in shown(reply) and "Spread:" in shown(reply)
 
 
 # --- runbook ---------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from bot.core.errors import Refusal
 from bot.core.model import Pipeline, Team
 from bot.runbooks import Runbook, RunbookError, load_runbook
 from bot.slack.blocks import status
+from bot.slack.blocks.fairness import fairness_blocks, fairness_text
 from bot.slack.common import escape
 from bot.slack.listeners.commands.context import CommandRequest
 
@@ -140,7 +141,9 @@ def runbook(req: CommandRequest) -> None:
 
 
 def fairness(req: CommandRequest) -> None:
-    req.reply("The fairness report is not available yet.")
+    ledger = req.service.ledger()
+    highlight = req.member.id if req.member else None
+    req.reply(fairness_text(ledger), fairness_blocks(ledger, highlight))
 
 
 def _typed_sub(req: CommandRequest) -> str:
