@@ -11,9 +11,11 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+
+from dateutil.parser import isoparse
 
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, load_config
@@ -48,13 +50,13 @@ def _parse_date(text: str, what: str) -> date:
 
 
 def _parse_at(team: Team, text: str) -> datetime:
+    """A local wall time in the team's zone: '2026-12-07 09:30', '2026-12-07T09:30' or a date."""
     try:
-        local = datetime.strptime(text.strip(), "%Y-%m-%d %H:%M")
-    except ValueError:
-        try:
-            local = datetime.combine(date.fromisoformat(text.strip()), datetime.min.time())
-        except ValueError:
-            raise UsageError(f"--at: '{text}' is not like '2026-12-07 09:30'") from None
+        local = isoparse(text.strip())
+    except (ValueError, OverflowError):
+        raise UsageError(f"--at: '{text}' is not like '2026-12-07 09:30'") from None
+    if local.tzinfo is not None:
+        return local.astimezone(UTC)
     return local_instant(local.date(), local.time(), team.timezone)
 
 
@@ -148,7 +150,7 @@ def who_text(team: Team, answer: OnCall) -> str:
     lines = [
         f"On call: {name(answer.on_call).name if answer.on_call else 'nobody available'}",
         f"Backup:  {name(answer.backup).name if answer.backup else 'nobody available'}",
-        f"Week {answer.week.index}: {answer.week.start.astimezone(zone):%a %d %b %H:%M} - "
+        f"Week {answer.week.index}: {answer.week.start.astimezone(zone):%a %d %b %H:%M %Z} - "
         f"{answer.week.end.astimezone(zone):%a %d %b %H:%M %Z}",
     ]
     lines += [f"  ({r})" for r in answer.reasons]
@@ -409,6 +411,9 @@ def main(
         return 2 if isinstance(e, UsageError) else 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `oncall schedule | head`: the reader left; not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":
