@@ -209,7 +209,7 @@ def test_who_text(env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> No
     lines = out.splitlines()
     assert lines[0] == "On call: Jill"
     assert lines[1] == "Backup:  Davis"
-    assert lines[2] == "Week 6: Mon 11 Jan 09:00 - Mon 18 Jan 09:00 EST"
+    assert lines[2] == "Week 6: Mon 11 Jan 09:00 EST - Mon 18 Jan 09:00 EST"
     assert "  Aggregate Profit: James" in lines
 
 
