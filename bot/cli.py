@@ -392,7 +392,13 @@ def _add_reports(sub: Any) -> None:
     p.set_defaults(handler=cmd_ical)
 
 
-_EXTRA_COMMANDS: list[Callable[[Any], None]] = [_add_run, _add_announce, _add_reports]
+def _add_admin(sub: Any) -> None:
+    from bot.cli_admin import register  # lazily: bot.cli_admin imports bot.cli
+
+    register(sub)
+
+
+_EXTRA_COMMANDS: list[Callable[[Any], None]] = [_add_run, _add_announce, _add_reports, _add_admin]
 
 
 def main(

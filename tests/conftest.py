@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pg import pg_server, pg_url  # noqa: F401  (a throwaway PostgreSQL server)
 
 from bot.clock import FixedClock
 from bot.config import parse_config
@@ -113,6 +114,14 @@ def clock() -> FixedClock:
 @pytest.fixture
 def db_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path}/oncall.db"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db_url(request: pytest.FixtureRequest, db_url: str) -> str:
+    """The test runs twice: on a SQLite file and on a fresh PostgreSQL database."""
+    if request.param == "postgresql":
+        return request.getfixturevalue("pg_url")
+    return db_url
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, SQLModel, create_engine, select
+from sqlmodel import Session, create_engine, select
 
 from bot.core.model import Assignment, SwapRequest, SwapStatus, TimeOff
 from bot.storage.tables import AuditRow, MetaRow, SwapRow, TimeOffRow, WeekRow
@@ -83,12 +83,14 @@ class Store:
         self.write_engine = make_engine(url, immediate=True) if self.is_sqlite else self.engine
 
     def create_all(self) -> None:
-        try:
-            SQLModel.metadata.create_all(self.engine)
-        except Exception as e:
-            raise StorageError(
-                f"cannot open the database {_safe_url(self.url)}: {e.__class__.__name__}"
-            ) from None
+        """Create the schema of an empty database, or check an existing one's revision.
+
+        Raises StorageError saying what to run when the database is behind (or ahead
+        of) this version: see bot.storage.schema.
+        """
+        from bot.storage.schema import prepare
+
+        prepare(self)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
