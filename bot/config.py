@@ -111,10 +111,12 @@ def _str(raw: Mapping[str, Any], key: str, where: str, p: _Problems, required: b
     return str(value)
 
 
-def _int(raw: Mapping[str, Any], key: str, where: str, p: _Problems, default: int, lo: int) -> int:
+def _int(
+    raw: Mapping[str, Any], key: str, where: str, p: _Problems, default: int, lo: int, hi: int
+) -> int:
     value = raw.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < lo:
-        p.add(f"{where}.{key}", f"must be a whole number >= {lo}")
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        p.add(f"{where}.{key}", f"must be a whole number from {lo} to {hi}")
         return default
     return value
 
@@ -224,11 +226,13 @@ def parse_config(data: Any, base_dir: Path, source: str = "config") -> Team:
             order.append(str(o))
 
     # policy
-    notice = _int(policy_raw, "time_off_notice_days", "policy", p, 14, 0)
+    notice = _int(policy_raw, "time_off_notice_days", "policy", p, 14, 0, 365)
     freeze_default = max(1, -(-notice // 7))
-    freeze = _int(policy_raw, "freeze_weeks", "policy", p, freeze_default, 0)
-    plan_weeks = _int(policy_raw, "plan_weeks", "policy", p, 104, 4)
-    catch_up = _int(policy_raw, "catch_up_hours", "policy", p, 24, 0)
+    # Bounded: a plan horizon of 10**30 weeks would plan forever at start.
+    plan_weeks = _int(policy_raw, "plan_weeks", "policy", p, 104, 4, 520)
+    freeze_default = min(freeze_default, plan_weeks)
+    freeze = _int(policy_raw, "freeze_weeks", "policy", p, freeze_default, 0, plan_weeks)
+    catch_up = _int(policy_raw, "catch_up_hours", "policy", p, 24, 0, 168)
     majors_raw = policy_raw.get("major_holidays", ["Christmas Day", "New Year's Day"])
     if not isinstance(majors_raw, list) or not all(isinstance(x, str) for x in majors_raw):
         p.add("policy.major_holidays", "must be a list of holiday names")
@@ -269,9 +273,14 @@ def parse_config(data: Any, base_dir: Path, source: str = "config") -> Team:
             p.add(f"{where}.secondary", "must differ from the primary owner")
         runbook: Path | None = None
         if pr.get("runbook"):
-            runbook = (base_dir / str(pr["runbook"])).resolve()
-            if not runbook.is_file():
-                p.add(f"{where}.runbook", f"file '{pr['runbook']}' does not exist")
+            shown = str(pr["runbook"])[:200]
+            try:
+                runbook = (base_dir / str(pr["runbook"])).resolve()
+                found = runbook.is_file()
+            except (OSError, ValueError):  # a NUL byte, a name too long for the OS
+                found = False
+            if not found:
+                p.add(f"{where}.runbook", f"file '{shown}' does not exist or cannot be read")
         pipelines.append(Pipeline(pid, name, audience, owners[0], owners[1], runbook))
 
     team_name = _str(team_raw, "name", "team", p, required=False) or "On-call"

@@ -117,7 +117,11 @@ def start(
     else:
         from bot.slack.server import OncallWSGI, make_server
 
-        wsgi = OncallWSGI(app, health=lambda: {"ok": True, "team": service.team.name})
+        wsgi = OncallWSGI(
+            app,
+            health=lambda: {"ok": True, "team": service.team.name},
+            signing_secret=settings.signing_secret,
+        )
         server = make_server(wsgi, host, settings.port)
         thread = threading.Thread(target=server.run, name="http", daemon=True)
         thread.start()

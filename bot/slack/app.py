@@ -1,16 +1,17 @@
-"""Build the Bolt app: one middleware that hands listeners the service, then listeners."""
+"""Build the Bolt app: global middleware (bot/slack/middleware.py), an error handler
+that never answers Slack with a 500 (bot/slack/errors.py), then the listeners."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.service import OnCallService
-from bot.slack.common import SERVICE_KEY
+from bot.slack.errors import make_error_handler
 from bot.slack.listeners import register_listeners
+from bot.slack.middleware import InjectService, RetryDeduplication, SameWorkspace, WellFormed
 
 
 def build_app(
@@ -32,10 +33,11 @@ def build_app(
         logger=logger or logging.getLogger("bot.slack"),
     )
 
-    def inject_service(context: Any, next: Any) -> None:
-        context[SERVICE_KEY] = service
-        next()
-
-    app.use(inject_service)
+    # After Bolt's own (signature check, authorization), in this order.
+    app.use(InjectService(service))
+    app.use(WellFormed())
+    app.use(SameWorkspace())
+    app.use(RetryDeduplication())
+    app.error(make_error_handler(signing_secret, verify=signing_secret is not None))
     register_listeners(app)
     return app

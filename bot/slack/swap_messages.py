@@ -22,7 +22,7 @@ from bot.core.model import Member, SwapRequest, SwapStatus, Team
 from bot.service import OnCallService
 from bot.slack import home
 from bot.slack.blocks import requests as blocks
-from bot.slack.common import member_of, service_from
+from bot.slack.common import mapping, member_of, service_from, text_field
 
 NOT_A_MEMBER = "Only members of the on-call team can swap weeks or file time off."
 FAILED = ":x: Something went wrong on our side; nothing was changed. Try again."
@@ -208,7 +208,7 @@ class Interaction:
 
     @property
     def user_id(self) -> str:
-        return str((self.body.get("user") or {}).get("id", ""))
+        return text_field(self.body, "user", "id")
 
     @property
     def member(self) -> Member | None:
@@ -217,34 +217,37 @@ class Interaction:
 
     @property
     def value(self) -> str:
-        actions = self.body.get("actions") or [{}]
-        return str(actions[0].get("value") or "")
+        return text_field(self.body, "actions", 0, "value")
 
     @property
     def trigger_id(self) -> str:
-        return str(self.body.get("trigger_id", ""))
+        return text_field(self.body, "trigger_id")
+
+    @property
+    def response_url(self) -> str:
+        return text_field(self.body, "response_url")
 
     @property
     def channel_id(self) -> str | None:
-        channel = (self.body.get("channel") or {}).get("id")
-        return channel or (self.body.get("container") or {}).get("channel_id")
+        channel = text_field(self.body, "channel", "id")
+        return channel or text_field(self.body, "container", "channel_id") or None
 
     @property
     def clicked_message(self) -> tuple[str, str] | None:
         """(channel, ts) of the message the button is on, if it is one."""
-        container = self.body.get("container") or {}
-        channel, ts = self.channel_id, container.get("message_ts")
+        container = mapping(self.body, "container")
+        channel, ts = self.channel_id, text_field(container, "message_ts")
         if container.get("type") != "message" or not channel or not ts:
             return None
-        return channel, str(ts)
+        return channel, ts
 
     @property
     def on_private_message(self) -> bool:
         """On an ephemeral message or in a DM: replacing it changes only the clicker's copy."""
-        container = self.body.get("container") or {}
-        if self.clicked_message is None or not self.body.get("response_url"):
+        container = mapping(self.body, "container")
+        if self.clicked_message is None or not self.response_url:
             return False
-        return bool(container.get("is_ephemeral")) or (self.channel_id or "").startswith("D")
+        return container.get("is_ephemeral") is True or (self.channel_id or "").startswith("D")
 
     def tell(self, text: str, blocks: list[Any] | None = None) -> None:
         """A message only the clicker sees; never raises."""
@@ -252,11 +255,13 @@ class Interaction:
 
     def _tell(self, text: str, blocks: list[Any] | None) -> None:
         channel = self.channel_id
+        if not self.user_id:
+            return  # nobody to answer
         if channel and not channel.startswith("D"):
             self.client.chat_postEphemeral(
                 channel=channel, user=self.user_id, text=text, blocks=blocks
             )
-        elif self.body.get("response_url"):
+        elif self.response_url:
             self.respond(
                 text=text, blocks=blocks, response_type="ephemeral", replace_original=False
             )
@@ -265,7 +270,7 @@ class Interaction:
 
     def replace(self, text: str, blocks: list[Any] | None = None) -> bool:
         """Replace the message the button is on (through response_url), if possible."""
-        if not self.body.get("response_url"):
+        if not self.response_url:
             return False
         return bool(
             safely(

@@ -10,44 +10,38 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.slack.blocks.handover import NOTE_ACTION, RUNBOOKS_ACTION, note_modal, runbooks_list_blocks
-from bot.slack.common import member_of, service_from
+from bot.slack.common import small_int, text_field
 from bot.slack.handover_notes import may_add_note
+from bot.slack.swap_messages import FAILED, Interaction
 
 
 def _week(body: dict[str, Any]) -> int | None:
-    try:
-        return int(body["actions"][0]["value"])
-    except (KeyError, IndexError, TypeError, ValueError):
-        return None
+    return small_int(text_field(body, "actions", 0, "value"))
 
 
-def list_runbooks(ack: Any, respond: Any, context: Any) -> None:
+def list_runbooks(
+    ack: Any, body: dict[str, Any], client: WebClient, respond: Any, context: Any, logger: Logger
+) -> None:
     ack()
-    team = service_from(context).team
-    respond(
-        text="Runbooks",
-        blocks=runbooks_list_blocks(team),
-        response_type="ephemeral",
-        replace_original=False,
-    )
+    i = Interaction.of(body, client, respond, context, logger)
+    i.tell("Runbooks", runbooks_list_blocks(i.team))
 
 
 def open_note(
     ack: Any, body: dict[str, Any], client: WebClient, respond: Any, context: Any, logger: Logger
 ) -> None:
     ack()
-    service = service_from(context)
-    index = _week(body)
-    member = member_of(service.team, body.get("user", {}).get("id"))
-    refusal = may_add_note(service, member, index)
-    if refusal or index is None:
-        respond(
-            text=f":warning: {refusal or 'That button is broken.'}",
-            response_type="ephemeral",
-            replace_original=False,
-        )
-        return
-    client.views_open(trigger_id=body["trigger_id"], view=note_modal(json.dumps({"week": index})))
+    i = Interaction.of(body, client, respond, context, logger)
+    try:
+        index = _week(body)
+        refusal = may_add_note(i.service, i.member, index)
+        if refusal or index is None:
+            i.tell(f":warning: {refusal or 'That button is broken.'}")
+            return
+        i.client.views_open(trigger_id=i.trigger_id, view=note_modal(json.dumps({"week": index})))
+    except Exception:
+        logger.exception("opening the handover note failed")
+        i.tell(FAILED)
 
 
 def register(app: App) -> None:

@@ -19,6 +19,7 @@ from bot.core.errors import Refusal
 from bot.core.model import Member, SwapRequest, SwapStatus
 from bot.slack import swap_messages
 from bot.slack.blocks import requests as blocks
+from bot.slack.common import check_week, small_int
 from bot.slack.listeners.views.swap_modal import open_swap_modal
 from bot.slack.swap_messages import Interaction
 
@@ -49,10 +50,10 @@ def guarded(i: Interaction, what: str, work: Callable[[Member], None]) -> None:
 
 
 def _swap_id(i: Interaction) -> int:
-    try:
-        return int(i.value)
-    except ValueError:
-        raise Refusal("That button does not name a swap request.") from None
+    swap_id = small_int(i.value)
+    if swap_id is None:
+        raise Refusal("That button does not name a swap request.")
+    return swap_id
 
 
 # --- decisions ------------------------------------------------------------------------
@@ -134,11 +135,10 @@ def open_modal(
 ) -> None:
     ack()
     i = Interaction.of(body, client, respond, context, logger)
-    preselected = int(i.value) if i.value.lstrip("-").isdigit() else None
     guarded(
         i,
         SWAP_OPEN,
-        lambda m: open_swap_modal(i.client, i.service, m, i.trigger_id, preselected),
+        lambda m: open_swap_modal(i.client, i.service, m, i.trigger_id, small_int(i.value)),
     )
 
 
@@ -149,9 +149,13 @@ def parse_candidate(value: str) -> tuple[int, str, int | None]:
         k, to, back = data["week"], data["to"], data.get("back")
     except (ValueError, TypeError, KeyError):
         raise Refusal("That button is out of date; ask with `/oncall swap` instead.") from None
-    if not isinstance(k, int) or not isinstance(to, str) or not isinstance(back, int | None):
+    if not _week_index(k) or not isinstance(to, str) or not (back is None or _week_index(back)):
         raise Refusal("That button is out of date; ask with `/oncall swap` instead.")
     return k, to, back
+
+
+def _week_index(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def candidate(
@@ -162,6 +166,9 @@ def candidate(
 
     def work(member: Member) -> None:
         k, to, back = parse_candidate(i.value)
+        check_week(i.service, k)
+        if back is not None:
+            check_week(i.service, back)
         request = swap_messages.send_request(
             i.client, i.service, i.logger, member, to, k, back, cover=back is None
         )

@@ -31,7 +31,7 @@ def parse_weeks(args: str) -> tuple[int, str | None]:
     text = args.strip()
     if not text:
         return DEFAULT_WEEKS, None
-    if not text.isdigit() or int(text) < 1:
+    if not re.fullmatch(r"[0-9]{1,6}", text) or int(text) < 1:
         raise Refusal(
             f"`{escape(text[:20])}` is not a number of weeks. "
             f"Try `/oncall schedule 12` (1 to {status.MAX_SCHEDULE_WEEKS})."

@@ -9,9 +9,10 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.core.errors import Refusal
-from bot.slack.common import escape, member_of, service_from
+from bot.slack.common import escape, member_of, service_from, text_field
 from bot.slack.listeners.commands import info, requests
 from bot.slack.listeners.commands.context import CommandRequest
+from bot.slack.swap_messages import FAILED, safely
 
 Handler = Callable[[CommandRequest], None]
 
@@ -46,8 +47,8 @@ def oncall_command(
 ) -> None:
     ack()
     service = service_from(context)
-    sub, args = split_command(str(command.get("text", "")))
-    user_id = str(command.get("user_id", ""))
+    sub, args = split_command(text_field(command, "text"))
+    user_id = text_field(command, "user_id")
     handler = HANDLERS.get(sub)
     request = CommandRequest(
         service, command, args, user_id, member_of(service.team, user_id), respond, client, logger
@@ -58,7 +59,8 @@ def oncall_command(
     try:
         handler(request)
     except Refusal as e:
-        request.reply(f":warning: {e.message}")
+        refusal = f":warning: {e.message}"
+        safely(logger, "answer /oncall", lambda: request.reply(refusal))
     except Exception:
-        logger.exception("/oncall %s failed", sub)
-        request.reply(":x: Something went wrong on our side; nothing was changed. Try again.")
+        logger.exception("/oncall %s failed", sub[:40])
+        safely(logger, "answer /oncall", lambda: request.reply(FAILED))

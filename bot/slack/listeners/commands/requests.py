@@ -13,7 +13,7 @@ from bot.core.errors import Refusal
 from bot.core.model import Member, Team
 from bot.slack import swap_messages
 from bot.slack.blocks import requests as blocks
-from bot.slack.common import parse_mention
+from bot.slack.common import check_week, escape, parse_mention
 from bot.slack.listeners.commands.context import CommandRequest
 from bot.slack.listeners.views.swap_modal import open_swap_modal
 from bot.slack.listeners.views.timeoff_modal import open_timeoff_modal
@@ -23,7 +23,7 @@ SWAP_USAGE = (
     "`/oncall swap @colleague <a date in my week> [<a date in their week> | cover] [reason]`, "
     "dates as YYYY-MM-DD. Without their date they give back their next week after yours."
 )
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def _day(token: str, what: str) -> date:
             raise ValueError
         return date.fromisoformat(token)
     except ValueError:
-        raise Refusal(f"`{token[:20]}` is not {what} as YYYY-MM-DD. {SWAP_USAGE}") from None
+        raise Refusal(f"`{escape(token[:20])}` is not {what} as YYYY-MM-DD. {SWAP_USAGE}") from None
 
 
 def _colleague(team: Team, token: str) -> Member:
@@ -80,8 +80,10 @@ def swap(req: CommandRequest) -> None:
         open_swap_modal(req.client, req.service, req.member, req.trigger_id)
         return
     parsed = parse_swap_args(req.service.team, req.args)
-    my_week = req.service.week_for_date(parsed.my_day)
-    their_week = None if parsed.their_day is None else req.service.week_for_date(parsed.their_day)
+    my_week = check_week(req.service, req.service.week_for_date(parsed.my_day))
+    their_week = None
+    if parsed.their_day is not None:
+        their_week = check_week(req.service, req.service.week_for_date(parsed.their_day))
     request = swap_messages.send_request(
         req.client,
         req.service,

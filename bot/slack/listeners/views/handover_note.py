@@ -9,45 +9,83 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot.service import OnCallService
 from bot.slack.blocks.handover import NOTE_BLOCK, NOTE_CALLBACK, NOTE_INPUT, note_blocks
-from bot.slack.common import member_of, service_from
+from bot.slack.common import (
+    escape,
+    field,
+    member_of,
+    service_from,
+    small_int,
+    text_field,
+    user_id_of,
+)
 from bot.slack.handover_notes import announcement_thread, may_add_note
+from bot.slack.swap_messages import FAILED, dm, safely
 
 
 def submit_note(
     ack: Any,
     body: dict[str, Any],
-    view: dict[str, Any],
     client: WebClient,
     context: Any,
     logger: Logger,
 ) -> None:
     service = service_from(context)
-    member = member_of(service.team, body.get("user", {}).get("id"))
     try:
-        index = int(json.loads(view.get("private_metadata") or "{}")["week"])
-        note = str(view["state"]["values"][NOTE_BLOCK][NOTE_INPUT]["value"] or "").strip()
-    except (KeyError, TypeError, ValueError):
-        ack(response_action="errors", errors={NOTE_BLOCK: "This form is broken; open it again."})
-        return
-    refusal = may_add_note(service, member, index)
-    if not note:
-        refusal = "Write a note first."
-    thread = announcement_thread(service, index)
-    if refusal is None and thread is None:
-        refusal = "That week's handover was not announced here, so there is no thread to add to."
-    if refusal:
-        ack(response_action="errors", errors={NOTE_BLOCK: refusal})
+        checked = _check_note(service, body)
+    except Exception:
+        logger.exception("handover note submission failed")
+        checked = FAILED
+    if isinstance(checked, str):
+        ack(response_action="errors", errors={NOTE_BLOCK: checked})
         return
     ack()
-    assert member is not None and thread is not None
-    channel, ts = thread
-    client.chat_postMessage(
-        channel=channel,
-        thread_ts=ts,
-        text=f"Handover note from {member.name}",
-        blocks=note_blocks(service.team, member.id, note),
-    )
+    member, note, (channel, ts) = checked
+
+    def post() -> None:
+        client.chat_postMessage(
+            channel=channel,
+            thread_ts=ts,
+            text=f"Handover note from {member.name}",
+            blocks=note_blocks(service.team, member.id, note),
+        )
+
+    if safely(logger, "post a handover note", lambda: post() or True) is None:
+        # The modal is closed: give the note back, so the writer does not lose it.
+        safely(
+            logger,
+            "return a handover note",
+            lambda: dm(
+                client,
+                member.slack_id,
+                "Your handover note could not be posted in the handover thread. "
+                f"Here it is, to post again:\n{escape(note)[:3000]}",
+            ),
+        )
+
+
+def _check_note(service: OnCallService, body: dict[str, Any]) -> tuple[Any, str, Any] | str:
+    """(member, note, thread) when the note may be posted; else the inline error."""
+    member = member_of(service.team, user_id_of(body))
+    try:
+        meta = json.loads(text_field(body, "view", "private_metadata") or "{}")
+    except ValueError:
+        meta = None
+    index = small_int(field(meta, "week"))
+    raw = field(body, "view", "state", "values", NOTE_BLOCK, NOTE_INPUT, "value")
+    if index is None or not isinstance(raw, str | None):
+        return "This form is broken; open it again."
+    note = (raw or "").strip()
+    refusal = may_add_note(service, member, index)
+    if refusal:
+        return refusal
+    if not note:
+        return "Write a note first."
+    thread = announcement_thread(service, index)
+    if thread is None:
+        return "That week's handover was not announced here, so there is no thread to add to."
+    return member, note, thread
 
 
 def register(app: App) -> None:

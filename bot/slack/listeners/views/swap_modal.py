@@ -10,11 +10,20 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.core.errors import Refusal
-from bot.core.model import Member
+from bot.core.model import Member, SwapRequest
 from bot.service import OnCallService
 from bot.slack import swap_messages
 from bot.slack.blocks import requests as blocks
-from bot.slack.common import member_of, service_from
+from bot.slack.common import (
+    check_day,
+    check_week,
+    mapping,
+    member_of,
+    service_from,
+    small_int,
+    text_field,
+    user_id_of,
+)
 
 UPCOMING = 8  # how many of my weeks the modal offers
 
@@ -45,39 +54,47 @@ class SwapForm:
 
 
 def _input(values: dict[str, Any], block_id: str) -> dict[str, Any]:
-    return (values.get(block_id) or {}).get(block_id) or {}
+    return mapping(values, block_id, block_id)
 
 
-def _selected(values: dict[str, Any], block_id: str) -> str | None:
-    option = _input(values, block_id).get("selected_option") or {}
-    return option.get("value")
+def _selected(values: dict[str, Any], block_id: str) -> str:
+    return text_field(values, block_id, block_id, "selected_option", "value")
 
 
 def parse_swap_form(service: OnCallService, values: dict[str, Any]) -> SwapForm | dict[str, str]:
     """The form's values, or inline errors keyed by block_id."""
     errors: dict[str, str] = {}
-    my_week = _selected(values, blocks.MY_WEEK)
+    my_week = small_int(_selected(values, blocks.MY_WEEK))
     counterpart = _selected(values, blocks.COUNTERPART)
     choice = _selected(values, blocks.THEIR_WEEK) or blocks.THEIR_NEXT
-    picked = _input(values, blocks.THEIR_DATE).get("selected_date")
-    if not my_week or not my_week.lstrip("-").isdigit():
+    picked = text_field(values, blocks.THEIR_DATE, blocks.THEIR_DATE, "selected_date")
+    if my_week is None:
         errors[blocks.MY_WEEK] = "Choose one of your weeks."
+    else:
+        try:
+            check_week(service, my_week)
+        except Refusal as e:
+            errors[blocks.MY_WEEK] = e.message
     if not counterpart:
         errors[blocks.COUNTERPART] = "Choose a colleague."
+    if choice not in (blocks.THEIR_NEXT, blocks.COVER_ONLY):
+        errors[blocks.THEIR_WEEK] = "Choose what you get back."
     their_week: int | None = None
     if picked:
         try:
-            their_week = service.week_for_date(date.fromisoformat(picked))
+            day = check_day(service, date.fromisoformat(picked))
+            their_week = check_week(service, service.week_for_date(day))
         except ValueError:
             errors[blocks.THEIR_DATE] = "That is not a date."
+        except Refusal as e:
+            errors[blocks.THEIR_DATE] = e.message
         if choice == blocks.COVER_ONLY:
             errors[blocks.THEIR_DATE] = "Leave this empty for a cover, or choose their week above."
-    if errors:
+    if errors or my_week is None:
         return errors
-    assert my_week is not None and counterpart is not None
-    reason = str(_input(values, blocks.REASON).get("value") or "")
+    reason = text_field(_input(values, blocks.REASON), "value")
     return SwapForm(
-        int(my_week),
+        my_week,
         counterpart,
         their_week,
         choice == blocks.COVER_ONLY,
@@ -98,31 +115,14 @@ def submit_swap_modal(
     ack: Any, body: dict[str, Any], client: WebClient, context: Any, logger: Logger
 ) -> None:
     service = service_from(context)
-    actor = member_of(service.team, (body.get("user") or {}).get("id"))
-    if actor is None:
-        ack(response_action="errors", errors={blocks.MY_WEEK: swap_messages.NOT_A_MEMBER})
-        return
-    values = ((body.get("view") or {}).get("state") or {}).get("values") or {}
-    form = parse_swap_form(service, values)
-    if isinstance(form, dict):
-        ack(response_action="errors", errors=form)
-        return
     try:
-        request = service.request_swap(
-            actor.id,
-            form.counterpart,
-            form.my_week,
-            form.their_week,
-            cover=form.cover,
-            reason=form.reason,
-        )
-    except Refusal as e:
-        ack(response_action="errors", errors={_error_block(e.field, form): e.message})
-        return
+        request, actor = _store_request(ack, service, body)
     except Exception:
         logger.exception("swap modal submission failed")
         ack(response_action="errors", errors={blocks.MY_WEEK: swap_messages.FAILED})
         return
+    if request is None or actor is None:
+        return  # answered with inline errors
     ack()  # the modal closes; the rest is notification
     swap_messages.deliver_request(client, service, logger, request)
     team = service.team
@@ -136,3 +136,30 @@ def submit_swap_modal(
             blocks.swap_requested_blocks(team, request),
         ),
     )
+
+
+def _store_request(
+    ack: Any, service: OnCallService, body: dict[str, Any]
+) -> tuple[SwapRequest | None, Member | None]:
+    """Validate and store the request; on a problem, ack with inline errors and return Nones."""
+    actor = member_of(service.team, user_id_of(body))
+    if actor is None:
+        ack(response_action="errors", errors={blocks.MY_WEEK: swap_messages.NOT_A_MEMBER})
+        return None, None
+    form = parse_swap_form(service, mapping(body, "view", "state", "values"))
+    if isinstance(form, dict):
+        ack(response_action="errors", errors=form)
+        return None, None
+    try:
+        request = service.request_swap(
+            actor.id,
+            form.counterpart,
+            form.my_week,
+            form.their_week,
+            cover=form.cover,
+            reason=form.reason,
+        )
+    except Refusal as e:
+        ack(response_action="errors", errors={_error_block(e.field, form): e.message})
+        return None, None
+    return request, actor

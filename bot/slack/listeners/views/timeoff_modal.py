@@ -15,7 +15,7 @@ from bot.core.timeoff import first_accepted_start
 from bot.service import OnCallService, TimeOffResult
 from bot.slack import swap_messages
 from bot.slack.blocks import requests as blocks
-from bot.slack.common import member_of, service_from
+from bot.slack.common import check_day, mapping, member_of, service_from, text_field, user_id_of
 
 
 def open_timeoff_modal(
@@ -41,11 +41,11 @@ class TimeOffForm:
 
 
 def _input(values: dict[str, Any], block_id: str) -> dict[str, Any]:
-    return (values.get(block_id) or {}).get(block_id) or {}
+    return mapping(values, block_id, block_id)
 
 
 def _date(values: dict[str, Any], block_id: str) -> date | None:
-    raw = _input(values, block_id).get("selected_date")
+    raw = text_field(values, block_id, block_id, "selected_date")
     try:
         return date.fromisoformat(raw) if raw else None
     except ValueError:
@@ -60,14 +60,12 @@ def parse_timeoff_form(values: dict[str, Any], actor: Member) -> TimeOffForm | d
         errors[blocks.START] = "Pick the first day off."
     if end is None:
         errors[blocks.END] = "Pick the last day off."
-    if errors:
+    if errors or start is None or end is None:
         return errors
-    assert start is not None and end is not None
     # Only an admin's modal has the member picker; everyone else files for themselves.
-    option = _input(values, blocks.MEMBER).get("selected_option") or {}
-    member = str(option.get("value") or actor.id)
-    note = str(_input(values, blocks.NOTE).get("value") or "")
-    return TimeOffForm(member, start, end, note[: blocks.MAX_TEXT])
+    member = text_field(values, blocks.MEMBER, blocks.MEMBER, "selected_option", "value")
+    note = text_field(_input(values, blocks.NOTE), "value")
+    return TimeOffForm(member or actor.id, start, end, note[: blocks.MAX_TEXT])
 
 
 def _error_block(field: str | None, values: dict[str, Any]) -> str:
@@ -81,26 +79,38 @@ def submit_timeoff_modal(
     ack: Any, body: dict[str, Any], client: WebClient, context: Any, logger: Logger
 ) -> None:
     service = service_from(context)
-    actor = member_of(service.team, (body.get("user") or {}).get("id"))
-    if actor is None:
-        ack(response_action="errors", errors={blocks.START: swap_messages.NOT_A_MEMBER})
-        return
-    values = ((body.get("view") or {}).get("state") or {}).get("values") or {}
-    form = parse_timeoff_form(values, actor)
-    if isinstance(form, dict):
-        ack(response_action="errors", errors=form)
-        return
     try:
-        result = service.request_time_off(actor.id, form.member, form.start, form.end, form.note)
-    except Refusal as e:
-        ack(response_action="errors", errors={_error_block(e.field, values): e.message})
-        return
+        stored = _store_time_off(ack, service, body)
     except Exception:
         logger.exception("time off submission failed")
         ack(response_action="errors", errors={blocks.START: swap_messages.FAILED})
         return
-    ack()  # the modal closes; the rest is notification
-    announce_time_off(client, service, logger, result, actor)
+    if stored is not None:
+        ack()  # the modal closes; the rest is notification
+        announce_time_off(client, service, logger, *stored)
+
+
+def _store_time_off(
+    ack: Any, service: OnCallService, body: dict[str, Any]
+) -> tuple[TimeOffResult, Member] | None:
+    """Validate and store the time off; on a problem, ack with inline errors and return None."""
+    actor = member_of(service.team, user_id_of(body))
+    if actor is None:
+        ack(response_action="errors", errors={blocks.START: swap_messages.NOT_A_MEMBER})
+        return None
+    values = mapping(body, "view", "state", "values")
+    form = parse_timeoff_form(values, actor)
+    if isinstance(form, dict):
+        ack(response_action="errors", errors=form)
+        return None
+    try:
+        check_day(service, form.start, blocks.START)
+        check_day(service, form.end, blocks.END)
+        result = service.request_time_off(actor.id, form.member, form.start, form.end, form.note)
+    except Refusal as e:
+        ack(response_action="errors", errors={_error_block(e.field, values): e.message})
+        return None
+    return result, actor
 
 
 def announce_time_off(

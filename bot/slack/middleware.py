@@ -1,0 +1,345 @@
+"""Global middleware, run on every verified request before any listener.
+
+In order (bot/slack/app.py registers them after Bolt's own signature check):
+
+1. `InjectService`: hands every listener the service (`context[SERVICE_KEY]`).
+2. `WellFormed`: a payload without the fields Bolt routes on (a type, an action id,
+   a callback id, an event type, a user) is answered 400 and goes no further, so no
+   listener and no matcher ever sees a shape Slack does not send.
+3. `SameWorkspace`: a request from another workspace than the bot token's is
+   answered and stops: its users are not the team's, whatever their ids say.
+4. `RetryDeduplication`: Slack delivers an event or an interaction again when it got
+   no acknowledgement within 3 seconds; such a retry has no second effect.
+
+Why dedupe only retries: every delivery records its key, and a delivery that carries
+Slack's `X-Slack-Retry-Num` header whose key is already recorded is acknowledged and
+dropped. A delivery *without* the header is always handled, even when its key was
+seen: Slack marks its redeliveries, and an unmarked repeat is a person doing the same
+thing again (re-submitting a modal whose view hash did not change after an inline
+error or a "try again", a second click), which must be answered, not swallowed. The
+rules themselves make those repeats harmless ("this request was already accepted").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from slack_bolt.middleware import Middleware
+from slack_bolt.request import BoltRequest
+from slack_bolt.response import BoltResponse
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+
+from bot.service import OnCallService
+from bot.slack.common import SERVICE_KEY, field, text_field
+from bot.storage.store import Store
+from bot.storage.tables import DeliveryRow
+
+log = logging.getLogger("bot.slack")
+
+KEEP_DELIVERIES = timedelta(days=1)  # Slack retries within minutes; a day is plenty
+PRUNE_EVERY_SECONDS = 600.0
+MAX_KEY = 200  # DeliveryRow.key's length
+
+Next = Callable[[], Any]
+
+OTHER_WORKSPACE = "This on-call bot serves only the workspace it is installed in."
+OTHER_APP = "This form belongs to another app; nothing was done."
+
+
+def _header(req: BoltRequest, name: str) -> str | None:
+    values = req.headers.get(name) or [None]
+    return values[0]
+
+
+def notice_view(text: str, title: str = "On-call") -> dict[str, Any]:
+    """A modal that only says `text`: what a view submission is answered with when the
+    form cannot be handled (`response_action: update`)."""
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": title[:24]},
+        "close": {"type": "plain_text", "text": "Close"},
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}],
+    }
+
+
+def json_response(payload: dict[str, Any], status: int = 200) -> BoltResponse:
+    return BoltResponse(
+        status=status,
+        body=json.dumps(payload),
+        headers={"content-type": "application/json;charset=utf-8"},
+    )
+
+
+def answer_without_effect(body: dict[str, Any], text: str | None) -> BoltResponse:
+    """The acknowledgement for a request that is stopped: a command and a modal show
+    `text` (when given) to the person; anything else gets a plain 200."""
+    if text and "command" in body and "type" not in body:
+        return json_response({"response_type": "ephemeral", "text": text})
+    if text and body.get("type") == "view_submission":
+        return json_response({"response_action": "update", "view": notice_view(text)})
+    return BoltResponse(status=200, body="")
+
+
+# --- 1. the service -------------------------------------------------------------------
+
+
+class InjectService(Middleware):
+    def __init__(self, service: OnCallService) -> None:
+        self.service = service
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Next) -> BoltResponse | None:
+        req.context[SERVICE_KEY] = self.service
+        next()
+        return resp
+
+
+# --- 2. the shape Bolt routes on ----------------------------------------------------------
+
+
+_INTERACTIONS = (
+    "block_actions",
+    "interactive_message",
+    "view_submission",
+    "view_closed",
+    "shortcut",
+    "message_action",
+    "block_suggestion",
+    "dialog_submission",
+    "dialog_cancellation",
+    "dialog_suggestion",
+)
+_CALLBACK_TYPES = (
+    "interactive_message",
+    "dialog_submission",
+    "dialog_cancellation",
+    "dialog_suggestion",
+    "shortcut",
+    "message_action",
+    "workflow_step_edit",
+)
+
+
+def _id_holder(value: object) -> bool:
+    """`team`, `user`, `channel`, `enterprise`: absent, an id, or an object whose id is text."""
+    if value is None or isinstance(value, str):
+        return True
+    return isinstance(value, dict) and isinstance(value.get("id", ""), str | None)
+
+
+def shape_problem(body: object) -> str | None:
+    """What keeps a payload from being routed, or None when Slack could have sent it.
+
+    Bolt's routing and context reading index into these fields without checking them
+    (an `event` that is not an object, an empty `actions`, a `view` without a
+    `callback_id`), so a payload that fails here never reaches Bolt.
+    """
+    if not isinstance(body, dict):
+        return "not an object"
+    kind = body.get("type")
+    if kind is not None and not isinstance(kind, str):
+        return "a type that is not text"
+    for name in ("team", "user", "channel", "enterprise"):
+        if not _id_holder(body.get(name)):
+            return f"a malformed {name}"
+    authorizations = body.get("authorizations")
+    if authorizations is not None and (
+        not isinstance(authorizations, list)
+        or not all(isinstance(a, dict) and _id_holder(a.get("team_id")) for a in authorizations)
+    ):
+        return "malformed authorizations"
+    if "event" in body and not isinstance(body["event"], dict):
+        return "an event that is not an object"
+    if "response_url" in body and not isinstance(body["response_url"], str):
+        return "a response_url that is not text"
+    urls = body.get("response_urls")
+    if urls is not None and (
+        not isinstance(urls, list)
+        or not all(isinstance(u, dict) and isinstance(u.get("response_url", ""), str) for u in urls)
+    ):
+        return "malformed response_urls"
+    for name in ("message", "previous_message", "item", "assistant_thread", "function_data"):
+        if body.get(name) is not None and not isinstance(body[name], dict):
+            return f"a {name} that is not an object"
+    if kind is None:
+        if "command" in body and not text_field(body, "command").startswith("/"):
+            return "a slash command without a command"
+        return None
+    if kind == "event_callback":
+        if not isinstance(field(body, "event", "type"), str):
+            return "an event without a type"
+        return None
+    if kind in _INTERACTIONS and not isinstance(field(body, "user", "id"), str):
+        return f"a {kind[:40]} payload without a user"
+    if kind in ("block_actions", "interactive_message"):
+        actions = body.get("actions")
+        if not isinstance(actions, list) or not actions:
+            return f"{kind} without actions"
+        for action in actions:
+            if not isinstance(action, dict):
+                return "an action that is not an object"
+            if kind == "block_actions" and not isinstance(action.get("action_id"), str):
+                return "an action without an action_id"
+            for name in ("block_id", "value", "action_ts"):
+                if not isinstance(action.get(name, ""), str):
+                    return f"an action with a {name} that is not text"
+    if kind in ("view_submission", "view_closed"):
+        view = body.get("view")
+        if not isinstance(view, dict) or not isinstance(view.get("callback_id"), str):
+            return f"a {kind} without a view callback_id"
+        if not isinstance(view.get("type"), str):
+            return "a view without a type"
+        if not isinstance(view.get("app_installed_team_id", ""), str | None):
+            return "a view with a malformed app_installed_team_id"
+    if kind in _CALLBACK_TYPES and not isinstance(body.get("callback_id"), str):
+        return f"a {kind} without a callback_id"
+    if kind == "block_suggestion" and not isinstance(body.get("action_id"), str):
+        return "a block_suggestion without an action_id"
+    return None
+
+
+class WellFormed(Middleware):
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Next) -> BoltResponse | None:
+        problem = shape_problem(req.body)
+        if problem is not None:
+            log.warning("refused a malformed Slack payload: %s", problem)
+            return BoltResponse(status=400, body="malformed Slack payload")
+        next()
+        return resp
+
+
+# --- 3. one workspace ----------------------------------------------------------------------
+
+
+class SameWorkspace(Middleware):
+    """Refuses a request from another workspace than the bot token's (an org-wide
+    Enterprise Grid install, same enterprise, passes), and a modal of another app."""
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Next) -> BoltResponse | None:
+        ours = req.context.authorize_result
+        theirs = req.context.team_id
+        same_org = bool(req.context.enterprise_id) and (
+            ours is not None and req.context.enterprise_id == ours.enterprise_id
+        )
+        foreign = (
+            ours is not None
+            and bool(ours.team_id)
+            and bool(theirs)
+            and theirs != ours.team_id
+            and not same_org
+        )
+        if foreign:
+            log.warning(
+                "ignored a request from workspace %s (the bot serves %s)",
+                str(theirs)[:40],
+                ours.team_id,
+            )
+            return answer_without_effect(req.body, OTHER_WORKSPACE)
+        app_id, view_app = (
+            text_field(req.body, "api_app_id"),
+            text_field(req.body, "view", "app_id"),
+        )
+        if app_id and view_app and app_id != view_app:
+            log.warning("ignored a view of another app (%s)", view_app[:40])
+            return answer_without_effect(req.body, OTHER_APP)
+        next()
+        return resp
+
+
+# --- 4. Slack's retries -----------------------------------------------------------------------
+
+
+def delivery_key(body: dict[str, Any]) -> str | None:
+    """What identifies one delivery across Slack's retries; None when nothing does.
+
+    Events: `event_id`. Buttons: the user, the action and its `action_ts` (unique per
+    click). Modals: the user, the view id and its hash (a view's version). Slash
+    commands (which Slack does not retry) and shortcuts: `trigger_id`.
+    """
+    kind = text_field(body, "type")
+    user = text_field(body, "user", "id") or text_field(body, "user_id")
+    if kind == "event_callback":
+        parts = ["event", text_field(body, "event_id")]
+    elif kind in ("block_actions", "interactive_message"):
+        action = field(body, "actions", 0)
+        parts = [
+            "action",
+            user,
+            text_field(action, "action_id") or text_field(body, "callback_id"),
+            text_field(action, "action_ts") or text_field(body, "action_ts"),
+        ]
+    elif kind in ("view_submission", "view_closed"):
+        parts = [kind, user, text_field(body, "view", "id"), text_field(body, "view", "hash")]
+    elif "command" in body and not kind:
+        parts = ["command", text_field(body, "trigger_id")]
+    elif kind in ("shortcut", "message_action"):
+        parts = [kind, text_field(body, "trigger_id")]
+    else:
+        return None  # options requests answer with data; url checks have no effect
+    if not parts[-1]:
+        return None
+    key = ":".join(parts)
+    if len(key) > MAX_KEY:
+        key = f"{parts[0]}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
+    return key
+
+
+class RetryDeduplication(Middleware):
+    def __init__(self, keep: timedelta = KEEP_DELIVERIES) -> None:
+        self.keep = keep
+        self._lock = threading.Lock()
+        self._next_prune = 0.0
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Next) -> BoltResponse | None:
+        key = delivery_key(req.body)
+        service: OnCallService | None = req.context.get(SERVICE_KEY)
+        if key is None or service is None:
+            next()
+            return resp
+        first = self.record(service.store, key, service)
+        retry = _header(req, "x-slack-retry-num")
+        if retry is not None and first is False:
+            log.info(
+                "ignored Slack's retry %s (%s) of %s: already handled",
+                retry[:8],
+                (_header(req, "x-slack-retry-reason") or "no reason")[:40],
+                key.split(":", 1)[0],
+            )
+            return BoltResponse(status=200, body="")
+        next()
+        return resp
+
+    def record(self, store: Store, key: str, service: OnCallService) -> bool | None:
+        """True when `key` is new (now recorded), False when it was seen, None when the
+        database could not tell (the delivery is then handled: better twice than never)."""
+        now = service.now()
+        try:
+            with store.write() as s:
+                if self._prune_due():
+                    s.exec(delete(DeliveryRow).where(DeliveryRow.at < now - self.keep))
+                s.add(DeliveryRow(key=key, at=now))
+                s.flush()
+            return True
+        except IntegrityError:
+            return False
+        except Exception as e:
+            log.warning(
+                "could not record a Slack delivery (%s); handling it anyway", type(e).__name__
+            )
+            return None
+
+    def _prune_due(self) -> bool:
+        """At most once every PRUNE_EVERY_SECONDS per process: old keys are only clutter."""
+        with self._lock:
+            now = time.monotonic()
+            if now < self._next_prune:
+                return False
+            self._next_prune = now + PRUNE_EVERY_SECONDS
+            return True

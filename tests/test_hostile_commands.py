@@ -1,0 +1,265 @@
+"""Hostile and broken `/oncall` texts, through the real HTTP endpoint.
+
+Whatever is typed: the request is acknowledged (never a 500), the person gets a
+clear private answer (or a modal opens), nothing reaching Slack carries a traceback
+or an exception's name, and nothing changes in the database, since none of these
+inputs can be valid (every date is impossible, past, too far ahead or not the
+typist's week; every colleague unknown or a week that is not theirs).
+"""
+
+from __future__ import annotations
+
+import builtins
+import itertools
+import json
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from harness import DAVIS, JAMES, JILL, JOHN, STRANGER, SlackHarness
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import text
+
+from bot.clock import FixedClock
+
+NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # Tue 1 Dec 10:00 New York, John's week 0
+OTHER_TEAM = "T0000000002"
+
+# --- the harness: one app for the module, listeners awaited, database snapshots ----------
+
+
+class TrackingExecutor(ThreadPoolExecutor):
+    """Bolt's listener pool, remembering what it ran so a test can wait for all of it."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=8, thread_name_prefix="listener")
+        self.futures: list[Future[Any]] = []
+        self.lock = threading.Lock()
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future = super().submit(fn, *args, **kwargs)
+        with self.lock:
+            self.futures.append(future)
+        return future
+
+    def drain(self, timeout: float = 10.0) -> None:
+        with self.lock:
+            futures, self.futures = self.futures, []
+        done, pending = wait(futures, timeout=timeout)
+        assert not pending, "a listener did not finish"
+        for t in threading.enumerate():
+            if t.name == "tell-error":
+                t.join(timeout)
+
+
+@pytest.fixture(scope="module")
+def h(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackHarness]:
+    with SlackHarness(tmp_path_factory.mktemp("hostile-cmd"), FixedClock(NOW)) as harness:
+        runner = harness.running.app._listener_runner
+        harness.executor = runner.listener_executor = TrackingExecutor()  # type: ignore[attr-defined]
+        # Some state to protect: a pending request James -> Jill, and time off.
+        harness.service.request_swap("james", "jill", 1)
+        harness.service.request_time_off(
+            "jill", "jill", NOW.date().replace(day=21), NOW.date().replace(day=23)
+        )
+        yield harness
+
+
+def snapshot(h: SlackHarness) -> dict[str, Any]:
+    """Every row a person could change, as stored."""
+    tables = ("planned_week", "time_off", "swap_request", "audit_log", "announcement")
+    with h.service.store.engine.connect() as conn:
+        return {t: conn.execute(text(f"SELECT * FROM {t} ORDER BY 1")).all() for t in tables}
+
+
+EXCEPTION_NAMES = sorted(
+    {n for n in dir(builtins) if n.endswith(("Error", "Exception"))}
+    | {"SlackApiError", "Refusal", "IntegrityError", "OperationalError", "StorageError"}
+    | {"StopIteration", "KeyboardInterrupt", "BoltError", "JSONDecodeError"}
+)
+SENDS = ("response_url", "chat.postEphemeral", "chat.postMessage", "chat.update")
+
+
+def leaks(shown: str, typed: str) -> list[str]:
+    """Traceback material in `shown` that the person did not type themselves."""
+    found = [w for w in ("Traceback", 'File "/', "Exception:") if w in shown and w not in typed]
+    return found + [n for n in EXCEPTION_NAMES if n in shown and n not in typed]
+
+
+def check_answers(h: SlackHarness, ack: Any, typed: str) -> list[dict[str, Any]]:
+    """No leak anywhere; every message has a plain text. Returns the messages sent."""
+    h.executor.drain()  # type: ignore[attr-defined]
+    calls = h.fake.calls
+    shown = json.dumps([c.args for c in calls], ensure_ascii=False) + json.dumps(ack)
+    assert leaks(shown, typed) == [], shown[:2000]
+    sent = [c.args for c in calls if c.method in SENDS]
+    for message in sent:
+        assert isinstance(message.get("text"), str) and message["text"].strip(), message
+    return sent
+
+
+# --- strategies ------------------------------------------------------------------------------
+
+SUBS = ["", "now", "schedule", "me", "owners", "runbook", "fairness", "help", "swap", "timeoff"]
+# Dates no one can use: impossible, before the rotation, started, or beyond the plan.
+BAD_DATES = [
+    "2026-02-30",
+    "2026-13-01",
+    "0000-00-00",
+    "0001-01-01",
+    "1900-01-01",
+    "2026-11-29",
+    "2026-12-01",
+    "2100-01-01",
+    "9999-12-31",
+    "２０２６-１２-０８",
+    "2026-12-8",
+    "08-12-2026",
+]
+TOKENS = [
+    "<!channel>",
+    "<!here>",
+    "<!everyone>",
+    f"<@{STRANGER}|ghost>",
+    "<@U0000000999>",
+    "<@W0000000000|nobody>",
+    f"<@{JILL}|jill>",
+    f"<@{DAVIS}>",
+    "@jill",
+    "jill",
+    "John",
+    "cover",
+    "help",
+    "²",
+    "١٢",
+    "1e3",
+    "-1",
+    "0",
+    "99999999999999999999",
+    "9" * 5000,
+    "<https://evil.example|click here>",
+    "`rm -rf`",
+    "*bold* _it_ ~s~",
+    "\u202eevil",
+    "🔥" * 50,
+    "x" * 4000,
+    "%s %d {0} {}",
+    "'; DROP TABLE swap_request; --",
+    "ValueError",
+    "Traceback",
+]
+token = st.one_of(
+    st.sampled_from(BAD_DATES),
+    st.sampled_from(TOKENS),
+    st.text(max_size=40),
+    st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=300),
+)
+sub = st.one_of(
+    st.sampled_from(SUBS), st.sampled_from([s.upper() for s in SUBS]), st.text(max_size=12)
+)
+command_text = st.builds(
+    lambda s, args, sep: (s + sep + " ".join(args)).strip() if args else s,
+    sub,
+    st.lists(token, max_size=6),
+    st.sampled_from([" ", "  ", "\t", "\n"]),
+)
+user = st.sampled_from([JOHN, JAMES, JILL, DAVIS, STRANGER, "", "U", "WXYZ", "<@U1>"])
+_names = itertools.count(1)
+
+SETTINGS = settings(
+    max_examples=70,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+def send(h: SlackHarness, typed: str, who: str, team_id: str | None = None) -> tuple[int, Any, str]:
+    path = f"/hooks/hc{next(_names)}"
+    kw: dict[str, Any] = {"response_url": h.fake.base + path}
+    if team_id:
+        kw["team_id"] = team_id
+    status, body = h.command(typed, user=who, **kw)
+    return status, body, path
+
+
+# --- properties ---------------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(typed=command_text, who=user)
+def test_any_text_is_answered_clearly_and_changes_nothing(
+    h: SlackHarness, typed: str, who: str
+) -> None:
+    before = snapshot(h)
+    h.fake.reset()
+    status, ack, path = send(h, typed, who)
+    assert status == 200
+    sent = check_answers(h, ack, typed)
+    answers = [m for m in sent if m.get("_path") == path]
+    opened = h.fake.calls_to("views.open")
+    assert answers or opened, h.fake.summary()
+    for answer in answers:
+        assert answer.get("response_type") in ("ephemeral", "in_channel")
+        if answer.get("response_type") == "in_channel":  # only a found runbook is public
+            assert typed.split()[0].lower() == "runbook", answer
+    assert snapshot(h) == before
+
+
+@SETTINGS
+@given(typed=command_text, who=st.sampled_from([JOHN, JAMES, JILL]))
+def test_a_command_from_another_workspace_does_nothing(
+    h: SlackHarness, typed: str, who: str
+) -> None:
+    before = snapshot(h)
+    h.fake.reset()
+    status, ack, _path = send(h, typed, who, team_id=OTHER_TEAM)
+    assert status == 200
+    assert ack["response_type"] == "ephemeral" and "only the workspace" in ack["text"]
+    check_answers(h, ack, typed)
+    assert [c for c in h.fake.calls if c.method != "auth.test"] == []
+    assert snapshot(h) == before
+
+
+# --- examples worth keeping as such ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("schedule ²", "is not a number of weeks"),
+        ("schedule " + "9" * 5000, "is not a number of weeks"),
+        ("schedule ١٢", "is not a number of weeks"),
+        (f"swap <@{JILL}|jill> 2026-02-30", "YYYY-MM-DD"),
+        (f"swap <@{JILL}|jill> 9999-12-31", "too far ahead"),
+        (f"swap <@{JILL}|jill> 2100-01-01", "too far ahead"),
+        (f"swap <@{JILL}|jill> 1900-01-01", "before the rotation started"),
+        (f"swap <@{JILL}|jill> 2026-12-08 2100-01-01", "too far ahead"),
+        (f"swap <@{STRANGER}|ghost> 2026-12-08", "only swap with a member"),
+        ("swap <!channel> <!here>", "only swap with a member"),
+        ("bogus <!channel>", "Unknown sub-command"),
+    ],
+)
+def test_hostile_examples_get_a_clear_refusal(h: SlackHarness, typed: str, expected: str) -> None:
+    before = snapshot(h)
+    h.fake.reset()
+    status, ack, path = send(h, typed, JAMES)
+    assert status == 200
+    sent = check_answers(h, ack, typed)
+    (answer,) = [m for m in sent if m.get("_path") == path]
+    assert expected in json.dumps(answer, ensure_ascii=False), answer
+    assert "<!channel>" not in json.dumps(answer) and "<!here>" not in json.dumps(answer)
+    assert snapshot(h) == before
+
+
+def test_a_far_date_plans_no_weeks(h: SlackHarness) -> None:
+    # Before the fix, week 416,000 made the service plan every week up to it.
+    with h.service.store.engine.connect() as conn:
+        weeks = conn.execute(text("SELECT count(*) FROM planned_week")).scalar()
+    send(h, f"swap <@{JILL}|jill> 2026-12-08 9999-12-31", JAMES)
+    h.executor.drain()  # type: ignore[attr-defined]
+    with h.service.store.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM planned_week")).scalar() == weeks
