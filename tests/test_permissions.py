@@ -1,4 +1,4 @@
-"""Who may do what: one test per cell of the table in docs/permissions.md.
+"""Who may do what: one test per cell of the table in the README (and docs/permissions.md).
 
 Every cell goes through signed HTTP requests; who acts is the payload's user (a
 button's value never names the actor). Each asserts what the person sees and what
@@ -429,12 +429,17 @@ def test_permission(h: SlackHarness, row: str, col: str) -> None:
 
 
 def test_the_documented_table_is_the_tested_one() -> None:
-    doc = (Path(__file__).parent.parent / "docs" / "permissions.md").read_text(encoding="utf-8")
+    root = Path(__file__).parent.parent
+    for name in ("README.md", "docs/permissions.md"):
+        check_table((root / name).read_text(encoding="utf-8"))
+    assert set(TABLE) == set(ROWS)
+
+
+def check_table(doc: str) -> None:
     for row, marks in TABLE.items():
         line = next(ln for ln in doc.splitlines() if ln.startswith(f"| {row} |"))
         cells = [c.strip() for c in line.strip().strip("|").split("|")[1:5]]
         assert "".join(c[0] for c in cells) == marks, (row, cells)
-    assert set(TABLE) == set(ROWS)
 
 
 def test_a_button_value_never_names_the_actor(h: SlackHarness) -> None:
