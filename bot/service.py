@@ -85,6 +85,10 @@ class OnCallService:
         self.team = team
         self.store = store
         self.clock = clock
+        # A lower bound of the last planned week. The stored plan only ever grows (a
+        # re-plan drops and re-plans weeks in one transaction), so once seen it stays
+        # true, on every replica: reads skip ensure_plan's query while it suffices.
+        self._planned_through = -1
 
     # --- time -----------------------------------------------------------------
     def now(self) -> datetime:
@@ -144,11 +148,16 @@ class OnCallService:
         return [f"planner: {b}" for b in result.broken]
 
     def ensure_plan(self, through: int) -> None:
+        if through <= self._planned_through:
+            return  # the common case: no query, no transaction
         with self.store.read() as s:
             last = self.store.last_planned(s)
         if last is None or last < through:
             with self.store.write() as s:
                 self._extend(s, through)
+                last = self.store.last_planned(s)
+        if last is not None:
+            self._planned_through = max(self._planned_through, last)
 
     def _plan(self, s: Session, first: int, last: int) -> dict[int, Assignment]:
         return self.store.plan(s, first, last)
@@ -174,16 +183,24 @@ class OnCallService:
             time_off = self.store.time_off(
                 s, week(self.team, first).first_day, week(self.team, last).days[-1]
             )
-        hols = team_holidays(
-            self.team, week(self.team, first).first_day, week(self.team, last).days[-1]
-        )
+        return self._scheduled(range(first, last + 1), plan, time_off)
+
+    def _scheduled(
+        self, indexes: Sequence[int], plan: dict[int, Assignment], time_off: Sequence[TimeOff]
+    ) -> list[ScheduledWeek]:
+        """The weeks `indexes` (ascending) as shown: `plan` holds them and the week after
+        each; `time_off` holds at least the ranges that overlap them."""
+        if not indexes:
+            return []
+        weeks = [week(self.team, k) for k in indexes]
+        hols = team_holidays(self.team, weeks[0].first_day, weeks[-1].first_day + timedelta(6))
         out: list[ScheduledWeek] = []
-        for k in range(first, last + 1):
-            w = week(self.team, k)
+        for w in weeks:
+            k = w.index
             a = plan[k]
             nxt = plan.get(k + 1)
-            days = w.days
-            off = tuple(t for t in time_off if t.start <= days[-1] and days[0] <= t.end)
+            first_day, last_day = w.first_day, w.first_day + timedelta(6)
+            off = tuple(t for t in time_off if t.start <= last_day and first_day <= t.end)
             out.append(
                 ScheduledWeek(
                     week=w,
@@ -191,7 +208,7 @@ class OnCallService:
                     backup=nxt.member if nxt and nxt.member != a.member else None,
                     reason=a.reason,
                     fixed=a.fixed,
-                    holidays={d: n for d, n in hols.items() if days[0] <= d <= days[-1]},
+                    holidays={d: n for d, n in hols.items() if first_day <= d <= last_day},
                     time_off=off,
                     cover_needed=any(t.member == a.member for t in off),
                 )
@@ -200,17 +217,34 @@ class OnCallService:
 
     def weeks_of(self, member: str, count: int = 4, horizon: int = 52) -> list[ScheduledWeek]:
         """A member's next `count` weeks (the current one included) within `horizon` weeks."""
-        weeks = self.schedule(count=horizon)
-        return [w for w in weeks if w.member == member][:count]
+        first = max(0, self.current_index())
+        last = first + max(1, horizon) - 1
+        self.ensure_plan(last + 1)
+        with self.store.read() as s:
+            plan = self._plan(s, first, last + 1)
+            # Only the member's weeks are shown: only they need time off and holidays.
+            mine = [k for k in range(first, last + 1) if plan[k].member == member][:count]
+            if not mine:
+                return []
+            time_off = self.store.time_off(
+                s, week(self.team, mine[0]).first_day, week(self.team, mine[-1]).days[-1]
+            )
+        return self._scheduled(mine, plan, time_off)
 
     def time_off_of(self, member: str | None = None) -> list[TimeOff]:
         with self.store.read() as s:
             return self.store.time_off(s, self.today(), member=member)
 
     def swaps_of(self, member: str) -> list[SwapRequest]:
-        self.expire_swaps()
+        """The member's pending requests (either side), after expiring the overdue ones."""
+        now = self.now()
         with self.store.read() as s:
-            return self.store.swaps(s, member=member)
+            pending = self.store.swaps(s)
+        if any(r.expires_at <= now for r in pending):
+            self.expire_swaps()
+            with self.store.read() as s:
+                return self.store.swaps(s, member=member)
+        return [r for r in pending if member in (r.requester, r.counterpart)]
 
     def swap(self, swap_id: int) -> SwapRequest | None:
         with self.store.read() as s:
@@ -382,7 +416,11 @@ class OnCallService:
                 raise Refusal("That swap request does not exist.")
             weeks = [request.requester_week, request.counterpart_week or request.requester_week]
             plan = self._plan(s, min(weeks), max(weeks))
-            time_off = self.store.time_off(s, self.today())
+            # The rules look at time off during the two weeks only: read no more than the
+            # weeks they span (not every future range), while holding the write lock.
+            time_off = self.store.time_off(
+                s, week(self.team, min(weeks)).first_day, week(self.team, max(weeks)).days[-1]
+            )
             try:
                 changes = swap_rules.accept_swap(self.team, plan, time_off, request, actor, now)
             except Refusal:
