@@ -260,8 +260,10 @@ def delivery_key(body: dict[str, Any]) -> str | None:
     """What identifies one delivery across Slack's retries; None when nothing does.
 
     Events: `event_id`. Buttons: the user, the action and its `action_ts` (unique per
-    click). Modals: the user, the view id and its hash (a view's version). Slash
-    commands (which Slack does not retry) and shortcuts: `trigger_id`.
+    click). Modals: the user, the view id and its hash (a view's version). Shortcuts:
+    `trigger_id`. Slash commands are not retried by Slack (a command that times out
+    shows the person an error instead), so they are not recorded: that keeps a
+    database write off the acknowledgement of every `/oncall`.
     """
     kind = text_field(body, "type")
     user = text_field(body, "user", "id") or text_field(body, "user_id")
@@ -278,7 +280,7 @@ def delivery_key(body: dict[str, Any]) -> str | None:
     elif kind in ("view_submission", "view_closed"):
         parts = [kind, user, text_field(body, "view", "id"), text_field(body, "view", "hash")]
     elif "command" in body and not kind:
-        parts = ["command", text_field(body, "trigger_id")]
+        return None
     elif kind in ("shortcut", "message_action"):
         parts = [kind, text_field(body, "trigger_id")]
     else:

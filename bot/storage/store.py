@@ -8,8 +8,10 @@ off. Reads take no lock.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -53,6 +55,8 @@ def make_engine(url: str, *, immediate: bool = False) -> Engine:
             except OSError as e:
                 raise StorageError(f"cannot create the SQLite file {path}: {e.strerror}") from None
             os.close(fd)
+        if path and path != ":memory:":
+            _use_wal(path)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
@@ -75,12 +79,29 @@ def make_engine(url: str, *, immediate: bool = False) -> Engine:
         raise StorageError(f"cannot use {_safe_url(url)}: {e.__class__.__name__}") from None
 
 
+def _use_wal(path: str) -> None:
+    """Put the SQLite file in WAL mode (persistent, so once is enough): readers never
+    wait for a writer, and a commit is one append. Done here, on a connection of its
+    own, because switching modes needs the file to itself; if another process holds
+    it right now, the switch is simply left for the next start."""
+    import sqlite3
+
+    try:
+        with contextlib.closing(sqlite3.connect(path, timeout=5)) as conn:
+            conn.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.Error:
+        pass
+
+
 class Store:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self.write_engine = make_engine(url, immediate=True) if self.is_sqlite else self.engine
+        # Writers of one process queue on a Python lock rather than on SQLite's busy
+        # retries (which sleep 1-100 ms); across processes the database lock still holds.
+        self._writer: Any = threading.RLock() if self.is_sqlite else contextlib.nullcontext()
 
     def create_all(self) -> None:
         """Create the schema of an empty database, or check an existing one's revision.
@@ -100,7 +121,7 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One transaction holding the write lock; commits on success, rolls back on error."""
-        with Session(self.write_engine, expire_on_commit=False) as s:
+        with self._writer, Session(self.write_engine, expire_on_commit=False) as s:
             if not self.is_sqlite:
                 s.connection().execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
             try:
