@@ -285,6 +285,11 @@ class OnCallService:
         hols = team_holidays(self.team, self.team.start, week(self.team, last).days[-1])
         return build_ledger(self.team, plan, hols, swaps, max(0, self.current_index()))
 
+    def _last_allowed_week(self) -> int:
+        """Requests reach as far as the plan is kept ahead, never years beyond it (which
+        would make a request plan and store every week up to a typo'd year 9999)."""
+        return max(0, self.current_index()) + self.team.plan_weeks
+
     # --- time off -------------------------------------------------------------
     def _check_actor(self, actor: str, member: str) -> None:
         if actor not in {m.id for m in self.team.members}:
@@ -298,6 +303,13 @@ class OnCallService:
         self, actor: str, member: str, start: date, end: date, note: str = ""
     ) -> TimeOffResult:
         self._check_actor(actor, member)
+        last_day = week(self.team, self._last_allowed_week()).days[-1]
+        if end > last_day:
+            raise Refusal(
+                f"Time off can be recorded up to {last_day.isoformat()}, the end of the "
+                "planned rotation; record the rest nearer the time.",
+                "end",
+            )
         now = self.now()
         with self.store.write() as s:
             existing = self.store.time_off(s, member=member)
@@ -368,6 +380,10 @@ class OnCallService:
         if counterpart not in {m.id for m in self.team.members}:
             raise Refusal("You can only swap with a member of the on-call team.", "counterpart")
         now = self.now()
+        limit = self._last_allowed_week()
+        for k, field_name in ((my_week, "my_week"), (their_week, "their_week")):
+            if k is not None and not 0 <= k <= limit:
+                raise Refusal("That week is outside the planned rotation.", field_name)
         horizon = max(my_week, their_week or 0) + 60
         self.ensure_plan(horizon)
         with self.store.write() as s:

@@ -398,3 +398,21 @@ def test_concurrent_accepts_of_conflicting_requests_one_wins(
         assert (plan[5], plan[6]) == ("james", "john")
     statuses = {service.swap(a.id).status, service.swap(b.id).status}
     assert statuses == {SwapStatus.ACCEPTED, SwapStatus.PENDING}
+
+
+def test_requests_beyond_the_planned_horizon_are_refused_by_the_service(service) -> None:
+    from datetime import date
+
+    from bot.core.errors import Refusal
+
+    far = service.current_index() + service.team.plan_weeks + 1
+    with pytest.raises(Refusal) as info:
+        service.request_swap("john", "james", far)
+    assert info.value.field == "my_week"
+    with pytest.raises(Refusal) as info:
+        service.request_swap("john", "james", 4, -1)
+    assert info.value.field == "their_week"
+    with pytest.raises(Refusal) as info:
+        service.request_time_off("john", "john", date(2030, 1, 1), date(9999, 12, 31))
+    assert info.value.field == "end" and "end of the planned rotation" in info.value.message
+    assert service.time_off_of("john") == []
