@@ -173,7 +173,11 @@ MISTAKES = [
     pytest.param(("team", "admins"), "john", "team.admins", "list", id="admins-type"),
     pytest.param(("team", "usergroup"), "oncall", "team.usergroup", "group", id="usergroup"),
     pytest.param(
-        ("policy", "time_off_notice_days"), -1, "policy.time_off_notice_days", "from 0 to 365", id="notice"
+        ("policy", "time_off_notice_days"),
+        -1,
+        "policy.time_off_notice_days",
+        "from 0 to 365",
+        id="notice",
     ),
     pytest.param(
         ("policy", "time_off_notice_days"), "14", "policy.time_off_notice_days", "whole", id="n-str"
