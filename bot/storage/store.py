@@ -148,8 +148,13 @@ class Store:
     # --- plan ---------------------------------------------------------------
     @staticmethod
     def plan(s: Session, first: int, last: int) -> dict[int, Assignment]:
-        rows = s.exec(select(WeekRow).where(WeekRow.index >= first, WeekRow.index <= last))
-        return {r.index: Assignment(r.index, r.member, r.reason, r.fixed) for r in rows}
+        # Plain columns, not ORM objects: this is on every read path.
+        query = select(WeekRow.index, WeekRow.member, WeekRow.reason, WeekRow.fixed).where(
+            WeekRow.index >= first, WeekRow.index <= last
+        )
+        return {
+            k: Assignment(k, member, reason, fixed) for k, member, reason, fixed in s.exec(query)
+        }
 
     @staticmethod
     def last_planned(s: Session) -> int | None:
