@@ -147,7 +147,7 @@ def parse_config(data: Any, base_dir: Path, source: str = "config") -> Team:
     if tz_name:
         try:
             zone = ZoneInfo(tz_name)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # "US" is a tzdata folder
             p.add("team.timezone", f"'{tz_name}' is not an IANA time zone (like America/New_York)")
     channel = _str(team_raw, "channel", "team", p)
     if channel and not _SLACK_CHANNEL.match(channel):

@@ -3,21 +3,31 @@
 with SlackHarness(tmp_path, clock) as h:
     status, body = h.command("now", user="U0000000001")
     call = h.fake.wait_for_call("chat.postMessage")
+
+A module-scoped harness shared by many tests: `h.fresh_database(tmp_path, NOW)` before
+each, `h.settle()` after; `h.track_listeners()` to wait for every listener with
+`h.executor.drain()`, and `h.snapshot()` to compare the stored state before and after.
 """
 
 from __future__ import annotations
 
+import builtins
 import json
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import slackreq
 from fakeslack import FakeSlack
+from sqlalchemy import text
 
 from bot.clock import FixedClock
 from bot.runner import Running, start
 from bot.settings import Settings
+from bot.storage.store import Store
 
 SECRET = "test-signing-secret"
 TEAM_FILE = Path(__file__).parent / "data" / "team.yml"
@@ -26,8 +36,52 @@ JOHN, JAMES, JILL, DAVIS = "U0000000001", "U0000000002", "U0000000003", "U000000
 STRANGER = "U0000000999"
 USERS = {"john": JOHN, "james": JAMES, "jill": JILL, "davis": DAVIS}
 
+# Every table a person could change through Slack (see SlackHarness.snapshot).
+PERSON_TABLES = ("planned_week", "time_off", "swap_request", "audit_log", "announcement")
+# Names that betray an exception when they reach Slack, and the calls that show a message.
+EXCEPTION_NAMES = sorted(
+    {n for n in dir(builtins) if n.endswith(("Error", "Exception"))}
+    | {"SlackApiError", "Refusal", "IntegrityError", "OperationalError", "StorageError"}
+    | {"StopIteration", "KeyboardInterrupt", "BoltError", "JSONDecodeError"}
+)
+SENDS = ("response_url", "chat.postEphemeral", "chat.postMessage", "chat.update")
+
+
+def leaks(shown: str, typed: str) -> list[str]:
+    """Traceback material in `shown` that the person did not type themselves."""
+    found = [w for w in ("Traceback", 'File "/', "Exception:") if w in shown and w not in typed]
+    return found + [n for n in EXCEPTION_NAMES if n in shown and n not in typed]
+
+
+class TrackingExecutor(ThreadPoolExecutor):
+    """Bolt's listener pool, remembering what it ran so a test can wait for all of it."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=8, thread_name_prefix="listener")
+        self.futures: list[Future[Any]] = []
+        self.lock = threading.Lock()
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future = super().submit(fn, *args, **kwargs)
+        with self.lock:
+            self.futures.append(future)
+        return future
+
+    def drain(self, timeout: float = 10.0) -> None:
+        """Wait for every listener submitted so far, and for any error being told."""
+        with self.lock:
+            futures, self.futures = self.futures, []
+        _done, pending = wait(futures, timeout=timeout)
+        assert not pending, "a listener did not finish"
+        for t in threading.enumerate():
+            if t.name == "tell-error":
+                t.join(timeout)
+
 
 class SlackHarness:
+    # Set by track_listeners().
+    executor: TrackingExecutor
+
     def __init__(
         self,
         tmp_path: Path,
@@ -66,6 +120,44 @@ class SlackHarness:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def fresh_database(self, path: Path, now: datetime) -> None:
+        """Start over: a new SQLite database in the folder `path`, planned from `now` (the
+        clock is set to it), and an empty call log. For a harness shared by a module."""
+        old = self.service.store
+        store = Store(f"sqlite:///{path}/oncall.db")
+        store.create_all()
+        self.service.store = store
+        old.engine.dispose()
+        self.clock.set(now)
+        self.service.sync_plan()
+        self.fake.reset()
+
+    def settle(self, quiet: float = 0.1, limit: float = 3.0) -> None:
+        """Wait until the app stops calling Slack (listeners run after the ack): the call
+        log has not grown for `quiet` seconds, or `limit` seconds have passed."""
+        deadline = time.monotonic() + limit
+        seen = -1
+        while time.monotonic() < deadline:
+            count = len(self.fake.calls)
+            if count == seen:
+                return
+            seen = count
+            time.sleep(quiet)
+
+    def track_listeners(self) -> TrackingExecutor:
+        """Run Bolt's listeners on a TrackingExecutor (also `self.executor`), so that a
+        test can wait for all of them with `drain()`."""
+        runner = self.running.app._listener_runner
+        self.executor = runner.listener_executor = TrackingExecutor()
+        return self.executor
+
+    def snapshot(self) -> dict[str, Any]:
+        """Every row a person could change, as stored."""
+        with self.service.store.engine.connect() as conn:
+            return {
+                t: conn.execute(text(f"SELECT * FROM {t} ORDER BY 1")).all() for t in PERSON_TABLES
+            }
 
     def _url(self) -> str:
         self._n += 1

@@ -467,3 +467,15 @@ def test_oncall_check_missing_file_is_one_line(
     assert out == ""
     assert "the file does not exist" in err
     assert "Traceback" not in err
+
+
+def test_a_timezone_that_is_a_tzdata_folder_is_a_config_problem(team_config) -> None:
+    """`ZoneInfo("US")` finds a folder and raises IsADirectoryError, not ZoneInfoNotFoundError."""
+    from pathlib import Path
+
+    from bot.config import ConfigError, parse_config
+
+    team_config["team"]["timezone"] = "US"
+    with pytest.raises(ConfigError) as info:
+        parse_config(team_config, Path("."))
+    assert "team.timezone: 'US' is not an IANA time zone" in str(info.value)

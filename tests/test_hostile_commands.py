@@ -9,17 +9,14 @@ typist's week; every colleague unknown or a week that is not theirs).
 
 from __future__ import annotations
 
-import builtins
 import itertools
 import json
-import threading
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from harness import DAVIS, JAMES, JILL, JOHN, STRANGER, SlackHarness
+from harness import DAVIS, JAMES, JILL, JOHN, SENDS, STRANGER, SlackHarness, leaks
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
@@ -32,35 +29,10 @@ OTHER_TEAM = "T0000000002"
 # --- the harness: one app for the module, listeners awaited, database snapshots ----------
 
 
-class TrackingExecutor(ThreadPoolExecutor):
-    """Bolt's listener pool, remembering what it ran so a test can wait for all of it."""
-
-    def __init__(self) -> None:
-        super().__init__(max_workers=8, thread_name_prefix="listener")
-        self.futures: list[Future[Any]] = []
-        self.lock = threading.Lock()
-
-    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
-        future = super().submit(fn, *args, **kwargs)
-        with self.lock:
-            self.futures.append(future)
-        return future
-
-    def drain(self, timeout: float = 10.0) -> None:
-        with self.lock:
-            futures, self.futures = self.futures, []
-        done, pending = wait(futures, timeout=timeout)
-        assert not pending, "a listener did not finish"
-        for t in threading.enumerate():
-            if t.name == "tell-error":
-                t.join(timeout)
-
-
 @pytest.fixture(scope="module")
 def h(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackHarness]:
     with SlackHarness(tmp_path_factory.mktemp("hostile-cmd"), FixedClock(NOW)) as harness:
-        runner = harness.running.app._listener_runner
-        harness.executor = runner.listener_executor = TrackingExecutor()  # type: ignore[attr-defined]
+        harness.track_listeners()
         # Some state to protect: a pending request James -> Jill, and time off.
         harness.service.request_swap("james", "jill", 1)
         harness.service.request_time_off(
@@ -69,30 +41,9 @@ def h(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackHarness]:
         yield harness
 
 
-def snapshot(h: SlackHarness) -> dict[str, Any]:
-    """Every row a person could change, as stored."""
-    tables = ("planned_week", "time_off", "swap_request", "audit_log", "announcement")
-    with h.service.store.engine.connect() as conn:
-        return {t: conn.execute(text(f"SELECT * FROM {t} ORDER BY 1")).all() for t in tables}
-
-
-EXCEPTION_NAMES = sorted(
-    {n for n in dir(builtins) if n.endswith(("Error", "Exception"))}
-    | {"SlackApiError", "Refusal", "IntegrityError", "OperationalError", "StorageError"}
-    | {"StopIteration", "KeyboardInterrupt", "BoltError", "JSONDecodeError"}
-)
-SENDS = ("response_url", "chat.postEphemeral", "chat.postMessage", "chat.update")
-
-
-def leaks(shown: str, typed: str) -> list[str]:
-    """Traceback material in `shown` that the person did not type themselves."""
-    found = [w for w in ("Traceback", 'File "/', "Exception:") if w in shown and w not in typed]
-    return found + [n for n in EXCEPTION_NAMES if n in shown and n not in typed]
-
-
 def check_answers(h: SlackHarness, ack: Any, typed: str) -> list[dict[str, Any]]:
     """No leak anywhere; every message has a plain text. Returns the messages sent."""
-    h.executor.drain()  # type: ignore[attr-defined]
+    h.executor.drain()
     calls = h.fake.calls
     shown = json.dumps([c.args for c in calls], ensure_ascii=False) + json.dumps(ack)
     assert leaks(shown, typed) == [], shown[:2000]
@@ -194,7 +145,7 @@ def send(h: SlackHarness, typed: str, who: str, team_id: str | None = None) -> t
 def test_any_text_is_answered_clearly_and_changes_nothing(
     h: SlackHarness, typed: str, who: str
 ) -> None:
-    before = snapshot(h)
+    before = h.snapshot()
     h.fake.reset()
     status, ack, path = send(h, typed, who)
     assert status == 200
@@ -206,7 +157,7 @@ def test_any_text_is_answered_clearly_and_changes_nothing(
         assert answer.get("response_type") in ("ephemeral", "in_channel")
         if answer.get("response_type") == "in_channel":  # only a found runbook is public
             assert typed.split()[0].lower() == "runbook", answer
-    assert snapshot(h) == before
+    assert h.snapshot() == before
 
 
 @SETTINGS
@@ -214,14 +165,14 @@ def test_any_text_is_answered_clearly_and_changes_nothing(
 def test_a_command_from_another_workspace_does_nothing(
     h: SlackHarness, typed: str, who: str
 ) -> None:
-    before = snapshot(h)
+    before = h.snapshot()
     h.fake.reset()
     status, ack, _path = send(h, typed, who, team_id=OTHER_TEAM)
     assert status == 200
     assert ack["response_type"] == "ephemeral" and "only the workspace" in ack["text"]
     check_answers(h, ack, typed)
     assert [c for c in h.fake.calls if c.method != "auth.test"] == []
-    assert snapshot(h) == before
+    assert h.snapshot() == before
 
 
 # --- examples worth keeping as such ------------------------------------------------------------
@@ -244,7 +195,7 @@ def test_a_command_from_another_workspace_does_nothing(
     ],
 )
 def test_hostile_examples_get_a_clear_refusal(h: SlackHarness, typed: str, expected: str) -> None:
-    before = snapshot(h)
+    before = h.snapshot()
     h.fake.reset()
     status, ack, path = send(h, typed, JAMES)
     assert status == 200
@@ -252,7 +203,7 @@ def test_hostile_examples_get_a_clear_refusal(h: SlackHarness, typed: str, expec
     (answer,) = [m for m in sent if m.get("_path") == path]
     assert expected in json.dumps(answer, ensure_ascii=False), answer
     assert "<!channel>" not in json.dumps(answer) and "<!here>" not in json.dumps(answer)
-    assert snapshot(h) == before
+    assert h.snapshot() == before
 
 
 def test_a_far_date_plans_no_weeks(h: SlackHarness) -> None:
@@ -260,6 +211,6 @@ def test_a_far_date_plans_no_weeks(h: SlackHarness) -> None:
     with h.service.store.engine.connect() as conn:
         weeks = conn.execute(text("SELECT count(*) FROM planned_week")).scalar()
     send(h, f"swap <@{JILL}|jill> 2026-12-08 9999-12-31", JAMES)
-    h.executor.drain()  # type: ignore[attr-defined]
+    h.executor.drain()
     with h.service.store.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM planned_week")).scalar() == weeks

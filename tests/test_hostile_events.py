@@ -10,9 +10,7 @@ from __future__ import annotations
 import builtins
 import copy
 import json
-import threading
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -21,7 +19,6 @@ import slackreq
 from harness import DAVIS, JAMES, JILL, JOHN, SECRET, STRANGER, SlackHarness
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import text
 
 from bot.clock import FixedClock
 
@@ -29,41 +26,13 @@ NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 OTHER_TEAM = "T0000000002"
 
 
-class TrackingExecutor(ThreadPoolExecutor):
-    """Bolt's listener pool, remembering what it ran so a test can wait for all of it."""
-
-    def __init__(self) -> None:
-        super().__init__(max_workers=8, thread_name_prefix="listener")
-        self.futures: list[Future[Any]] = []
-        self.lock = threading.Lock()
-
-    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
-        future = super().submit(fn, *args, **kwargs)
-        with self.lock:
-            self.futures.append(future)
-        return future
-
-    def drain(self, timeout: float = 10.0) -> None:
-        with self.lock:
-            futures, self.futures = self.futures, []
-        _done, pending = wait(futures, timeout=timeout)
-        assert not pending, "a listener did not finish"
-
-
 @pytest.fixture(scope="module")
 def h(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackHarness]:
     with SlackHarness(tmp_path_factory.mktemp("hostile-ev"), FixedClock(NOW)) as harness:
-        runner = harness.running.app._listener_runner
-        harness.executor = runner.listener_executor = TrackingExecutor()  # type: ignore[attr-defined]
+        harness.track_listeners()
         harness.service.request_swap("james", "jill", 1)
         harness.service.request_time_off("jill", "jill", date(2026, 12, 21), date(2026, 12, 23))
         yield harness
-
-
-def snapshot(h: SlackHarness) -> dict[str, Any]:
-    tables = ("planned_week", "time_off", "swap_request", "audit_log", "announcement")
-    with h.service.store.engine.connect() as conn:
-        return {t: conn.execute(text(f"SELECT * FROM {t} ORDER BY 1")).all() for t in tables}
 
 
 EXCEPTION_NAMES = sorted(
@@ -79,16 +48,16 @@ def deliver(h: SlackHarness, envelope: Any) -> tuple[int, bytes]:
 
 
 def check(h: SlackHarness, envelope: Any) -> int:
-    before = snapshot(h)
+    before = h.snapshot()
     h.fake.reset()
     status, raw = deliver(h, envelope)
     assert status < 500, (status, raw)
-    h.executor.drain()  # type: ignore[attr-defined]
+    h.executor.drain()
     typed = json.dumps(envelope, ensure_ascii=False)
     shown = json.dumps([c.args for c in h.fake.calls], ensure_ascii=False) + raw.decode()
     assert "Traceback" not in shown
     assert [n for n in EXCEPTION_NAMES if n in shown and n not in typed] == [], shown[:2000]
-    assert snapshot(h) == before
+    assert h.snapshot() == before
     return status
 
 

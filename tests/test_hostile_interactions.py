@@ -11,23 +11,19 @@ a party to it only from another workspace or another app).
 
 from __future__ import annotations
 
-import builtins
 import copy
 import itertools
 import json
-import threading
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
 import slackreq
-from harness import DAVIS, JAMES, JILL, JOHN, SECRET, STRANGER, SlackHarness
+from harness import DAVIS, JAMES, JILL, JOHN, SECRET, SENDS, STRANGER, SlackHarness, leaks
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import text
 
 from bot.clock import FixedClock
 from bot.storage.store import claim_announcement, renew_announcement
@@ -36,35 +32,10 @@ NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # Tue 1 Dec 10:00 New York, John
 OTHER_TEAM = "T0000000002"
 
 
-class TrackingExecutor(ThreadPoolExecutor):
-    """Bolt's listener pool, remembering what it ran so a test can wait for all of it."""
-
-    def __init__(self) -> None:
-        super().__init__(max_workers=8, thread_name_prefix="listener")
-        self.futures: list[Future[Any]] = []
-        self.lock = threading.Lock()
-
-    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
-        future = super().submit(fn, *args, **kwargs)
-        with self.lock:
-            self.futures.append(future)
-        return future
-
-    def drain(self, timeout: float = 10.0) -> None:
-        with self.lock:
-            futures, self.futures = self.futures, []
-        _done, pending = wait(futures, timeout=timeout)
-        assert not pending, "a listener did not finish"
-        for t in threading.enumerate():
-            if t.name == "tell-error":
-                t.join(timeout)
-
-
 @pytest.fixture(scope="module")
 def h(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackHarness]:
     with SlackHarness(tmp_path_factory.mktemp("hostile-ix"), FixedClock(NOW)) as harness:
-        runner = harness.running.app._listener_runner
-        harness.executor = runner.listener_executor = TrackingExecutor()  # type: ignore[attr-defined]
+        harness.track_listeners()
         service = harness.service
         # State worth protecting: request #1 James -> Jill (weeks 1 and 2), Jill's time
         # off, and week 2's handover announced (so a note would have a thread).
@@ -75,25 +46,6 @@ def h(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackHarness]:
             service.store, "handover", 2, NOW, status="sent", channel="C0000000000", ts="5.5"
         )
         yield harness
-
-
-def snapshot(h: SlackHarness) -> dict[str, Any]:
-    tables = ("planned_week", "time_off", "swap_request", "audit_log", "announcement")
-    with h.service.store.engine.connect() as conn:
-        return {t: conn.execute(text(f"SELECT * FROM {t} ORDER BY 1")).all() for t in tables}
-
-
-EXCEPTION_NAMES = sorted(
-    {n for n in dir(builtins) if n.endswith(("Error", "Exception"))}
-    | {"SlackApiError", "Refusal", "IntegrityError", "OperationalError", "StorageError"}
-    | {"StopIteration", "KeyboardInterrupt", "BoltError", "JSONDecodeError"}
-)
-SENDS = ("response_url", "chat.postEphemeral", "chat.postMessage", "chat.update")
-
-
-def leaks(shown: str, typed: str) -> list[str]:
-    found = [w for w in ("Traceback", 'File "/', "Exception:") if w in shown and w not in typed]
-    return found + [n for n in EXCEPTION_NAMES if n in shown and n not in typed]
 
 
 def post(h: SlackHarness, payload: Any) -> tuple[int, Any]:
@@ -110,7 +62,7 @@ def check(h: SlackHarness, payload: Any, before: dict[str, Any]) -> tuple[int, A
     """Send; then: no 500, no leak, every message clear, no change. Returns (status, ack)."""
     status, ack = post(h, payload)
     assert status < 500, (status, ack)
-    h.executor.drain()  # type: ignore[attr-defined]
+    h.executor.drain()
     typed = json.dumps(payload, ensure_ascii=False)
     shown = json.dumps([c.args for c in h.fake.calls], ensure_ascii=False) + json.dumps(ack)
     assert leaks(shown, typed) == [], shown[:2000]
@@ -119,7 +71,7 @@ def check(h: SlackHarness, payload: Any, before: dict[str, Any]) -> tuple[int, A
             assert isinstance(call.args.get("text"), str) and call.args["text"].strip(), call
     if isinstance(ack, dict) and ack.get("response_action") == "errors":
         assert all(isinstance(v, str) and v.strip() for v in ack["errors"].values()), ack
-    assert snapshot(h) == before
+    assert h.snapshot() == before
     return status, ack
 
 
@@ -296,7 +248,7 @@ SETTINGS = settings(
 
 def fresh(h: SlackHarness) -> tuple[dict[str, Any], str]:
     h.fake.reset()
-    return snapshot(h), h.fake.response_url(f"ix{next(_names)}")
+    return h.snapshot(), h.fake.response_url(f"ix{next(_names)}")
 
 
 # --- buttons -------------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ week 0 John (started), 1 James (Dec 7), 2 Jill (Dec 14), 3 Davis (Dec 21),
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +24,7 @@ from harness import DAVIS, JAMES, JILL, JOHN, STRANGER, SlackHarness
 from sqlmodel import select
 
 from bot.clock import FixedClock
-from bot.storage.store import Store, claim_announcement, renew_announcement
+from bot.storage.store import claim_announcement, renew_announcement
 from bot.storage.tables import SwapRow
 
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
@@ -45,27 +44,9 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackHarness]:
 @pytest.fixture
 def h(harness: SlackHarness, tmp_path: Path) -> Iterator[SlackHarness]:
     """The module's app with a fresh database and call log for each cell."""
-    old = harness.service.store
-    store = Store(f"sqlite:///{tmp_path}/oncall.db")
-    store.create_all()
-    harness.service.store = store
-    old.engine.dispose()
-    harness.clock.set(NOW)
-    harness.service.sync_plan()
-    harness.fake.reset()
+    harness.fresh_database(tmp_path, NOW)
     yield harness
-    settle(harness)
-
-
-def settle(h: SlackHarness, quiet: float = 0.1, limit: float = 3.0) -> None:
-    deadline = time.monotonic() + limit
-    seen = -1
-    while time.monotonic() < deadline:
-        count = len(h.fake.calls)
-        if count == seen:
-            return
-        seen = count
-        time.sleep(quiet)
+    harness.settle()
 
 
 # --- what the person sees, what the database holds -----------------------------------------
@@ -253,7 +234,7 @@ def decide_addressed_to_someone_else(h: SlackHarness, col: str) -> None:
     for action in ("swap_accept", "swap_decline"):
         click(h, user, action, str(swap_id))
         seen_by(h, user, ONLY_MEMBERS if col == OUTSIDE else f"Only {to} can accept or decline")
-        settle(h)
+        h.settle()
     unchanged(h, before)
 
 
@@ -382,7 +363,7 @@ def add_handover_note(h: SlackHarness, col: str) -> None:
             h, user, "handover_note_modal", values, private_metadata=json.dumps({"week": refused})
         )
         assert ack["response_action"] == "errors"
-        settle(h)
+        h.settle()
         assert not [c for c in h.fake.calls_to("chat.postMessage") if c.args.get("thread_ts")]
         assert h.fake.calls_to("views.open") == []
     unchanged(h, before)

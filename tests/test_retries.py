@@ -8,7 +8,6 @@ the header is a person doing it again, and is handled (see bot/slack/middleware.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,6 +27,8 @@ from bot.storage.tables import DeliveryRow
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # Tue 1 Dec 10:00 New York, week 0
 CHANNEL = "C0000000000"  # the team's on-call channel
 RETRY = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+# How SlackHarness.settle waits here: quiet for QUIET seconds, or LIMIT seconds in all.
+QUIET, LIMIT = 0.15, 5.0
 
 
 @pytest.fixture(scope="module")
@@ -39,28 +40,9 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackHarness]:
 @pytest.fixture
 def h(harness: SlackHarness, tmp_path: Path) -> Iterator[SlackHarness]:
     """The module's app with a fresh database, clock and call log for each test."""
-    old = harness.service.store
-    store = Store(f"sqlite:///{tmp_path}/oncall.db")
-    store.create_all()
-    harness.service.store = store
-    old.engine.dispose()
-    harness.clock.set(NOW)
-    harness.service.sync_plan()
-    harness.fake.reset()
+    harness.fresh_database(tmp_path, NOW)
     yield harness
-    settle(harness)
-
-
-def settle(h: SlackHarness, quiet: float = 0.15, limit: float = 5.0) -> None:
-    """Wait until the app stops calling Slack (listeners run after the ack)."""
-    deadline = time.monotonic() + limit
-    seen = -1
-    while time.monotonic() < deadline:
-        count = len(h.fake.calls)
-        if count == seen:
-            return
-        seen = count
-        time.sleep(quiet)
+    harness.settle(QUIET, LIMIT)
 
 
 def deliver(h: SlackHarness, body: bytes, content_type: str, retry: bool = False) -> Any:
@@ -96,7 +78,7 @@ def test_an_event_retried_is_handled_once(h: SlackHarness) -> None:
     deliver(h, body, slackreq.JSON)
     h.fake.wait_for_call("views.publish")
     deliver(h, body, slackreq.JSON, retry=True)
-    settle(h)
+    h.settle(QUIET, LIMIT)
     assert publishes(h) == 1
 
 
@@ -105,7 +87,7 @@ def test_a_retry_whose_first_delivery_never_came_is_handled(h: SlackHarness) -> 
     deliver(h, body, slackreq.JSON, retry=True)
     h.fake.wait_for_call("views.publish")
     deliver(h, body, slackreq.JSON, retry=True)  # and its own retry is dropped
-    settle(h)
+    h.settle(QUIET, LIMIT)
     assert publishes(h) == 1
 
 
@@ -132,10 +114,10 @@ def test_a_retried_accept_has_one_effect_and_no_error_message(h: SlackHarness) -
     )
     deliver(h, body, slackreq.FORM)
     h.fake.wait_for_call("chat.postMessage", where=lambda c: c.args.get("channel") == CHANNEL)
-    settle(h)
+    h.settle(QUIET, LIMIT)
     calls_before = len(h.fake.calls)
     deliver(h, body, slackreq.FORM, retry=True)
-    settle(h)
+    h.settle(QUIET, LIMIT)
     assert len(h.fake.calls) == calls_before, h.fake.summary()  # the retry did nothing
     decided = h.service.swap(request.id)
     assert decided is not None and decided.status is SwapStatus.ACCEPTED
@@ -159,7 +141,7 @@ def test_a_second_click_without_the_header_is_told_it_is_done(h: SlackHarness) -
             response_url=h.fake.response_url("click"),
         )
         deliver(h, body, slackreq.FORM)
-        settle(h)
+        h.settle(QUIET, LIMIT)
     assert told(h, "already accepted")
     assert len(in_channel(h)) == 1
 
@@ -189,9 +171,9 @@ def test_a_retried_timeoff_submission_records_one_range(h: SlackHarness) -> None
     )
     assert deliver(h, body, slackreq.FORM) is None  # the modal closes
     h.fake.wait_for(lambda calls: confirmations(h))
-    settle(h)
+    h.settle(QUIET, LIMIT)
     assert deliver(h, body, slackreq.FORM, retry=True) is None
-    settle(h)
+    h.settle(QUIET, LIMIT)
     (t,) = h.service.time_off_of("jill")
     assert (t.start.isoformat(), t.end.isoformat()) == ("2026-12-21", "2026-12-23")
     assert len(confirmations(h)) == 1

@@ -69,17 +69,6 @@ def log_output(h: SlackHarness) -> Iterator[io.StringIO]:
     root.setLevel(saved_level)
 
 
-def settle(h: SlackHarness, quiet: float = 0.15, limit: float = 5.0) -> None:
-    deadline = time.monotonic() + limit
-    seen = -1
-    while time.monotonic() < deadline:
-        count = len(h.fake.calls)
-        if count == seen:
-            return
-        seen = count
-        time.sleep(quiet)
-
-
 def test_flows_leak_no_secret_into_logs_or_messages(
     h: SlackHarness, log_output: io.StringIO, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -106,7 +95,7 @@ def test_flows_leak_no_secret_into_logs_or_messages(
     assert slackreq.post(f"{h.base}/slack/events", body, "wrong", slackreq.FORM)[0] == 401
     garbage = b"payload=%7Bnot+json"
     assert slackreq.post(f"{h.base}/slack/events", garbage, secret, slackreq.FORM)[0] == 400
-    settle(h)
+    h.settle(quiet=0.15, limit=5.0)
 
     logs = log_output.getvalue()
     assert "invalid_auth" in logs and "[redacted]" in logs  # the failure was logged, redacted

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +21,6 @@ from bot.clock import FixedClock
 from bot.core.model import SwapStatus
 from bot.slack.listeners.commands.requests import parse_swap_args
 from bot.slack.swap_messages import swap_message
-from bot.storage.store import Store
 
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 CHANNEL = "C0000000000"  # the team's on-call channel in tests/data/team.yml
@@ -42,28 +40,9 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackHarness]:
 @pytest.fixture
 def h(harness: SlackHarness, tmp_path: Path) -> Iterator[SlackHarness]:
     """The module's app with a fresh database, clock and call log for each test."""
-    old = harness.service.store
-    store = Store(f"sqlite:///{tmp_path}/oncall.db")
-    store.create_all()
-    harness.service.store = store
-    old.engine.dispose()
-    harness.clock.set(NOW)
-    harness.service.sync_plan()
-    harness.fake.reset()
+    harness.fresh_database(tmp_path, NOW)
     yield harness
-    settle(harness)
-
-
-def settle(h: SlackHarness, quiet: float = 0.1, limit: float = 3.0) -> None:
-    """Wait until the app stops calling Slack, so no late call leaks into the next test."""
-    deadline = time.monotonic() + limit
-    seen = -1
-    while time.monotonic() < deadline:
-        count = len(h.fake.calls)
-        if count == seen:
-            return
-        seen = count
-        time.sleep(quiet)
+    harness.settle()  # so no late call leaks into the next test
 
 
 # --- helpers -------------------------------------------------------------------------
