@@ -59,6 +59,9 @@ def setup_logging(settings: Settings) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)
+    if settings.log_level != "DEBUG":
+        # Alembic narrates every start at INFO; our own line says what matters.
+        logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def open_service(settings: Settings, clock: Clock) -> OnCallService:
