@@ -25,7 +25,7 @@ from bot.core.model import Assignment, Member, SwapRequest, SwapStatus, Team, Ti
 from bot.core.oncall import OnCall, who
 from bot.core.rotation import plan_weeks
 from bot.core.timeoff import away_during, plan_time_off
-from bot.core.weeks import Week, local_date, week, week_index_at, week_of_day
+from bot.core.weeks import Week, local_date, week, week_index_at, week_of_day, weeks_overlapping
 from bot.storage.store import Store
 
 _FINGERPRINT = "plan_fingerprint"
@@ -335,9 +335,7 @@ class OnCallService:
                 merged=[t.id for t in change.replaces],
                 note=saved.note,
             )
-        weeks = [
-            k for k in range(max(0, week_of_day(self.team, start)), week_of_day(self.team, end) + 1)
-        ]
+        weeks = list(weeks_overlapping(self.team, start, end))
         self.ensure_plan(max(weeks, default=0) + self.team.plan_weeks // 4)
         with self.store.read() as s:
             plan = self._plan(s, min(weeks, default=0), max(weeks, default=0) + 60)
@@ -512,11 +510,3 @@ class OnCallService:
 
     def week_for_date(self, day: date) -> int:
         return week_of_day(self.team, day)
-
-
-def weeks_between(team: Team, first: date, last: date) -> Sequence[int]:
-    return range(max(0, week_of_day(team, first)), week_of_day(team, last) + 1)
-
-
-def one_day() -> timedelta:
-    return timedelta(days=1)

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 
 from bot.core.model import Assignment, SwapRequest, SwapStatus, Team
+from bot.core.weeks import week
 
 
 @dataclass
@@ -47,13 +48,6 @@ class Ledger:
         return max(values) - min(values) if values else 0
 
 
-def week_days(team: Team, index: int) -> tuple[date, ...]:
-    from datetime import timedelta
-
-    first = team.start + timedelta(days=7 * index)
-    return tuple(first + timedelta(days=i) for i in range(7))
-
-
 def build_ledger(
     team: Team,
     plan: Mapping[int, Assignment],
@@ -71,7 +65,7 @@ def build_ledger(
         row = rows.get(a.member)
         if row is None:  # a member since removed from the config
             continue
-        days = week_days(team, index)
+        days = week(team, index).days
         hol = sum(1 for d in days if d in holidays)
         if index < current_week:
             row.weeks_past += 1

@@ -24,8 +24,7 @@ class PlanResult:
 def _slot(team: Team, index: int):  # -> planner.WeekSlot
     from bot.core.planner import WeekSlot
 
-    first = team.start + timedelta(days=7 * index)
-    return WeekSlot(index, tuple(first + timedelta(days=i) for i in range(7)))
+    return WeekSlot(index, week(team, index).days)
 
 
 def plan_weeks(
@@ -82,7 +81,3 @@ def plan_weeks(
         tuple(Assignment(w.index, w.member, w.reason) for w in result.weeks if w.index not in plan),
         tuple(result.broken),
     )
-
-
-def week_start_day(team: Team, index: int) -> date:
-    return week(team, index).first_day

@@ -11,16 +11,16 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.core.model import SwapStatus
+from bot.core.model import SwapStatus, Team
 from bot.core.weeks import week, week_index_at
-from bot.service import Handover, OnCallService
+from bot.service import OnCallService
 from bot.slack.blocks.handover import (
     handover_blocks,
     handover_dm_blocks,
@@ -54,10 +54,9 @@ class Announcer:
     sleep: Callable[[float], None] = time.sleep
     first_backoff: float = 2.0
     max_backoff: float = 300.0
-    posted: list[str] = field(default_factory=list)  # what this process posted, for logs/tests
 
     @property
-    def team(self):  # noqa: ANN201 - Team
+    def team(self) -> Team:
         return self.service.team
 
     def _dm(self, slack_id: str, text: str, blocks: list[Any]) -> None:
@@ -88,9 +87,6 @@ class Announcer:
                 delay = min(delay * 2, self.max_backoff)
 
     # --- the Monday handover --------------------------------------------------
-    def handover(self, index: int) -> Handover:
-        return self.service.handover(index)
-
     def announce(self, index: int, *, force: bool = False) -> bool:
         """Post week `index`'s handover unless it was already decided. True if posted."""
         store = self.service.store
@@ -99,7 +95,7 @@ class Announcer:
         if not claim_announcement(store, HANDOVER, index, self.service.now()):
             log.info("handover for week %s already announced; not posting again", index)
             return False
-        h = self.handover(index)
+        h = self.service.handover(index)
         team = self.team
         text = handover_text(team, h)
 
@@ -120,7 +116,6 @@ class Announcer:
 
         if self._with_retries(HANDOVER, index, h.week.end, send) is None:
             return False
-        self.posted.append(f"handover:{index}")
         log.info("announced week %s: %s", index, text)
         # The DM and the user group are best-effort: the announcement itself stands.
         incoming = team.member(h.incoming)
@@ -166,7 +161,7 @@ class Announcer:
             return False
         if not claim_announcement(self.service.store, HEADS_UP, index, self.service.now()):
             return False
-        h = self.handover(index)
+        h = self.service.handover(index)
         member = self.team.member(h.incoming)
         text = f"Heads-up: you are on call next week (week {index})."
 
