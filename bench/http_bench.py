@@ -80,6 +80,7 @@ CHAIN_WAIT = 15.0  # an accept waits at most this long for the previous one of i
 class Sample:
     kind: str
     sent: float = 0.0
+    sent_wall: float = 0.0  # time.time() at sending, to compare with a Home's rendered_at
     acked: float | None = None
     replied: float | None = None
     status: int = 0
@@ -130,13 +131,53 @@ class Matcher:
             elif call.method == "chat.update":
                 sample = self.updates.pop(str(call.args.get("ts")), None)
             elif call.method == "views.publish":
-                queue = self.homes.get(str(call.args.get("user_id")))
-                sample = queue.popleft() if queue else None
-        if sample is not None and sample.replied is None:
+                samples = self._homes_answered(call)
+                for home in samples[1:]:
+                    self._reply(home, call, False)
+                sample = samples[0] if samples else None
+        if sample is not None:
+            self._reply(sample, call, refused)
+
+    @staticmethod
+    def _reply(sample: Sample, call: fakeslack.Call, refused: bool) -> None:
+        if sample.replied is None:
             sample.refused = refused
             sample.replied = call.time
             if sample.done is not None:
                 sample.done.set()
+
+    def _homes_answered(self, call: fakeslack.Call) -> list[Sample]:
+        """The App Home opens a views.publish answers (holding the lock).
+
+        The app coalesces refreshes per person (bot.slack.home.HomePublisher), so one
+        publish can answer several opens: every open of that user sent before the Home
+        was rendered (the view's private_metadata says when), as the Home shows the
+        state as of after each of them. A view without that stamp answers the oldest
+        open (one publish per open, as apps without the publisher do)."""
+        queue = self.homes.get(str(call.args.get("user_id")))
+        if not queue:
+            return []
+        rendered_at = _rendered_at(call.args.get("view"))
+        if rendered_at is None:
+            return [queue.popleft()]
+        answered = []
+        while queue and 0 < queue[0].sent_wall <= rendered_at:  # 0: not sent yet
+            answered.append(queue.popleft())
+        return answered
+
+
+def _rendered_at(view: Any) -> float | None:
+    """A published Home's `rendered_at` (from its private_metadata) as a Unix time."""
+    if isinstance(view, str):
+        try:
+            view = json.loads(view)
+        except ValueError:
+            return None
+    try:
+        stamp = json.loads(view["private_metadata"])["rendered_at"]
+        return datetime.fromisoformat(stamp).timestamp()
+    except (TypeError, KeyError, ValueError):
+        return None
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -336,6 +377,7 @@ class Client:
             try:
                 if req.expect is not None and attempt == 1:
                     req.expect(sample)
+                sample.sent_wall = time.time()
                 sample.sent = time.monotonic()
                 self.conn.request("POST", "/slack/events", req.body, req.headers)
                 resp = self.conn.getresponse()

@@ -111,6 +111,16 @@ def paths(history: History) -> dict[str, Callable[[], Any]]:
     filer = SwapFiler(history)
     step = iter(range(1 << 30))
 
+    class InlineHomes:
+        """Publishes each Home at once, in this thread (the app's HomePublisher does it
+        on its own threads), so the accept's timing includes both Homes."""
+
+        def refresh(self, *slack_ids: str) -> None:
+            for slack_id in slack_ids:
+                publish_home(client, service, slack_id)  # type: ignore[arg-type]
+
+    homes = InlineHomes()
+
     def accept() -> None:
         pair = pairs[next(step) % len(pairs)]
         swap_id, user, _channel, _ts = filer.file(pair)
@@ -118,7 +128,7 @@ def paths(history: History) -> dict[str, Callable[[], Any]]:
         assert actor is not None
         outcome = service.accept_swap(actor.id, swap_id)
         pair.steps += 1
-        swap_messages.announce_decision(client, service, logger, outcome.request, actor)  # type: ignore[arg-type]
+        swap_messages.announce_decision(client, service, homes, logger, outcome.request, actor)  # type: ignore[arg-type]
 
     return {"oncall": oncall, "schedule": schedule, "home": home, "accept": accept}
 

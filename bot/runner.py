@@ -34,6 +34,7 @@ class Running:
     service: OnCallService
     app: Any
     client: Any
+    homes: Any = None  # the App Home publisher (bot.slack.home.HomePublisher)
     server: Any = None
     socket_handler: Any = None
     scheduler: Any = None
@@ -87,6 +88,7 @@ def start(
 
     from bot.slack.app import build_app
     from bot.slack.client import make_client
+    from bot.slack.home import HomePublisher
 
     service = open_service(settings, clock)
     client = make_client(settings.bot_token, settings.api_url)
@@ -103,8 +105,10 @@ def start(
                 f"cannot reach the Slack Web API ({e.__class__.__name__}); check SLACK_API_URL "
                 "and the network: see README, section Configuration"
             ) from None
-    app = build_app(service, client, signing_secret=settings.signing_secret)
-    running = Running(settings, service, app, client)
+    homes = HomePublisher(client, service)
+    app = build_app(service, client, signing_secret=settings.signing_secret, homes=homes)
+    running = Running(settings, service, app, client, homes)
+    running.stops.append(homes.stop)
     if scheduler:
         from bot.scheduler.jobs import start_scheduler
 

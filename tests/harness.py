@@ -56,10 +56,11 @@ def leaks(shown: str, typed: str) -> list[str]:
 class TrackingExecutor(ThreadPoolExecutor):
     """Bolt's listener pool, remembering what it ran so a test can wait for all of it."""
 
-    def __init__(self) -> None:
+    def __init__(self, homes: Any = None) -> None:
         super().__init__(max_workers=8, thread_name_prefix="listener")
         self.futures: list[Future[Any]] = []
         self.lock = threading.Lock()
+        self.homes = homes  # the app's HomePublisher: listeners hand it Home refreshes
 
     def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
         future = super().submit(fn, *args, **kwargs)
@@ -68,11 +69,14 @@ class TrackingExecutor(ThreadPoolExecutor):
         return future
 
     def drain(self, timeout: float = 10.0) -> None:
-        """Wait for every listener submitted so far, and for any error being told."""
+        """Wait for every listener submitted so far, the App Homes they asked for, and
+        any error being told."""
         with self.lock:
             futures, self.futures = self.futures, []
         _done, pending = wait(futures, timeout=timeout)
         assert not pending, "a listener did not finish"
+        if self.homes is not None:
+            assert self.homes.drain(timeout), "an App Home was not published"
         for t in threading.enumerate():
             if t.name == "tell-error":
                 t.join(timeout)
@@ -149,7 +153,7 @@ class SlackHarness:
         """Run Bolt's listeners on a TrackingExecutor (also `self.executor`), so that a
         test can wait for all of them with `drain()`."""
         runner = self.running.app._listener_runner
-        self.executor = runner.listener_executor = TrackingExecutor()
+        self.executor = runner.listener_executor = TrackingExecutor(self.running.homes)
         return self.executor
 
     def snapshot(self) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, urlencode
 import pytest
 import slackreq
 from harness import DAVIS, JAMES, JILL, JOHN, SECRET, SENDS, STRANGER, SlackHarness, leaks
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from bot.clock import FixedClock
@@ -421,6 +421,9 @@ def test_any_form_submission_that_cannot_be_valid_changes_nothing(
     metadata: str,
     changes: list[tuple[tuple[Any, ...], Any]],
 ) -> None:
+    # John is the team's admin: his own time off needs no notice, so his form with an
+    # early start can be valid (admin filing is covered in test_permissions).
+    assume(not (user == JOHN and callback_id == "timeoff_modal"))
     before, url = fresh(h)
     payload = mutate(view_payload(callback_id, v, user, metadata), changes, url)
     status, ack = check(h, payload, before)

@@ -26,7 +26,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot.clock import FixedClock
 from bot.core.model import SwapStatus
-from bot.slack.common import SERVICE_KEY
+from bot.slack.common import HOMES_KEY
+from bot.slack.home import HomePublisher
 from bot.slack.listeners.commands import info
 from bot.slack.listeners.commands.context import CommandRequest
 from bot.slack.listeners.events.app_home import app_home_opened
@@ -223,6 +224,7 @@ def test_runbook_that_fails_to_load(h: SlackHarness, tmp_path: Path) -> None:
         lambda **kw: sent.append(kw),
         None,  # type: ignore[arg-type]
         logging.getLogger("test"),
+        None,  # type: ignore[arg-type]
     )
     info.runbook(req)
     public, private = sent
@@ -295,14 +297,22 @@ def test_home_publish_failure_is_logged_and_swallowed(
         def views_publish(self, **kw: Any) -> None:
             raise SlackApiError("boom", {"ok": False, "error": "invalid_blocks"})  # type: ignore[arg-type]
 
-    with caplog.at_level(logging.WARNING):
-        app_home_opened(
-            {"type": "app_home_opened", "user": JOHN, "tab": "home"},
-            FailingClient(),  # type: ignore[arg-type]
-            {SERVICE_KEY: h.service},
-            logging.getLogger("test.home"),
-        )
-    assert "invalid_blocks" in caplog.text
+    homes = HomePublisher(FailingClient(), h.service, workers=1)  # type: ignore[arg-type]
+    try:
+        with caplog.at_level(logging.WARNING):
+            app_home_opened(
+                {"type": "app_home_opened", "user": JOHN, "tab": "home"}, {HOMES_KEY: homes}
+            )
+            assert homes.drain(5)
+        assert "invalid_blocks" in caplog.text
+        # The worker survived the failure: the next refresh is still served.
+        caplog.clear()
+        with caplog.at_level(logging.WARNING):
+            homes.refresh(JILL)
+            assert homes.drain(5)
+        assert "views.publish for U0000000003 failed: invalid_blocks" in caplog.text
+    finally:
+        homes.stop()
 
 
 # --- request verification ----------------------------------------------------------------------

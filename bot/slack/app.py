@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from bot.service import OnCallService
 from bot.slack.errors import make_error_handler
+from bot.slack.home import HomePublisher
 from bot.slack.listeners import register_listeners
 from bot.slack.middleware import InjectService, RetryDeduplication, SameWorkspace, WellFormed
 
@@ -19,8 +20,11 @@ def build_app(
     client: WebClient,
     *,
     signing_secret: str | None,
+    homes: HomePublisher | None = None,
     logger: logging.Logger | None = None,
 ) -> App:
+    """`homes` publishes App Homes in the background (a new one when not given); the
+    caller stops it when the app stops."""
     app = App(
         client=client,
         signing_secret=signing_secret or "socket-mode-does-not-sign",
@@ -34,7 +38,7 @@ def build_app(
     )
 
     # After Bolt's own (signature check, authorization), in this order.
-    app.use(InjectService(service))
+    app.use(InjectService(service, homes or HomePublisher(client, service)))
     app.use(WellFormed())
     app.use(SameWorkspace())
     app.use(RetryDeduplication())

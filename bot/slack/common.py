@@ -4,19 +4,28 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.core.errors import Refusal
 from bot.core.model import Member, Team
 from bot.core.weeks import week
 from bot.service import OnCallService
 
+if TYPE_CHECKING:
+    from bot.slack.home import HomePublisher
+
 SERVICE_KEY = "oncall"
+HOMES_KEY = "oncall_homes"
 
 
 def service_from(context: Any) -> OnCallService:
     """The service the app was built with (put in every request's context by a middleware)."""
     return context[SERVICE_KEY]
+
+
+def homes_from(context: Any) -> HomePublisher:
+    """The app's App Home publisher (put in every request's context with the service)."""
+    return context[HOMES_KEY]
 
 
 def escape(text: str) -> str:

@@ -28,7 +28,7 @@ from slack_bolt.request import BoltRequest
 from slack_bolt.response import BoltResponse
 from slack_bolt.util.utils import get_arg_names_of_callable
 
-from bot.slack.common import SERVICE_KEY, text_field
+from bot.slack.common import HOMES_KEY, SERVICE_KEY, text_field
 from bot.slack.middleware import answer_without_effect, notice_view
 from bot.slack.swap_messages import FAILED, Interaction
 
@@ -91,7 +91,8 @@ def tell(request: BoltRequest, text: str) -> None:
             context.respond(text=text, response_type="ephemeral")
         elif kind in _TOLD_BESIDE and service is not None:
             # A click: beside the message clicked. A form (closed by now): in a DM.
-            Interaction(body, context.client, context.respond, log, service).tell(text)
+            homes = context.get(HOMES_KEY)
+            Interaction(body, context.client, context.respond, log, service, homes).tell(text)
         # Events and the rest: nobody asked, so nobody is told; the log has it.
     except Exception:
         log.exception("could not tell the person about an error")

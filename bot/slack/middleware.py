@@ -2,7 +2,8 @@
 
 In order (bot/slack/app.py registers them after Bolt's own signature check):
 
-1. `InjectService`: hands every listener the service (`context[SERVICE_KEY]`).
+1. `InjectService`: hands every listener the service (`context[SERVICE_KEY]`) and the
+   App Home publisher (`context[HOMES_KEY]`).
 2. `WellFormed`: a payload without the fields Bolt routes on (a type, an action id,
    a callback id, an event type, a user) is answered 400 and goes no further, so no
    listener and no matcher ever sees a shape Slack does not send.
@@ -38,7 +39,8 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from bot.service import OnCallService
-from bot.slack.common import SERVICE_KEY, field, text_field
+from bot.slack.common import HOMES_KEY, SERVICE_KEY, field, text_field
+from bot.slack.home import HomePublisher
 from bot.storage.store import Store
 from bot.storage.tables import DeliveryRow
 
@@ -92,11 +94,13 @@ def answer_without_effect(body: dict[str, Any], text: str | None) -> BoltRespons
 
 
 class InjectService(Middleware):
-    def __init__(self, service: OnCallService) -> None:
+    def __init__(self, service: OnCallService, homes: HomePublisher) -> None:
         self.service = service
+        self.homes = homes
 
     def process(self, *, req: BoltRequest, resp: BoltResponse, next: Next) -> BoltResponse | None:
         req.context[SERVICE_KEY] = self.service
+        req.context[HOMES_KEY] = self.homes
         next()
         return resp
 

@@ -20,9 +20,9 @@ from slack_sdk import WebClient
 
 from bot.core.model import Member, SwapRequest, SwapStatus, Team
 from bot.service import OnCallService
-from bot.slack import home
 from bot.slack.blocks import requests as blocks
-from bot.slack.common import mapping, member_of, service_from, text_field
+from bot.slack.common import homes_from, mapping, member_of, service_from, text_field
+from bot.slack.home import HomePublisher
 
 NOT_A_MEMBER = "Only members of the on-call team can swap weeks or file time off."
 FAILED = ":x: Something went wrong on our side; nothing was changed. Try again."
@@ -68,20 +68,15 @@ def slack_id_of(team: Team, member_id: str) -> str | None:
         return None
 
 
-def publish_homes(client: WebClient, service: OnCallService, logger: Logger, *ids: str) -> None:
-    for member_id in dict.fromkeys(ids):  # each once, in order
-        slack_id = slack_id_of(service.team, member_id)
-        if slack_id:
-            safely(
-                logger,
-                "publish the App Home",
-                lambda s=slack_id: home.publish_home(client, service, s),
-            )
+def publish_homes(homes: HomePublisher, team: Team, *member_ids: str) -> None:
+    """Republish these members' App Homes (in the background: see HomePublisher)."""
+    homes.refresh(*(s for s in (slack_id_of(team, m) for m in member_ids) if s))
 
 
 def send_request(
     client: WebClient,
     service: OnCallService,
+    homes: HomePublisher,
     logger: Logger,
     actor: Member,
     counterpart: str,
@@ -95,12 +90,16 @@ def send_request(
     request = service.request_swap(
         actor.id, counterpart, my_week, their_week, cover=cover, reason=reason
     )
-    deliver_request(client, service, logger, request)
+    deliver_request(client, service, homes, logger, request)
     return request
 
 
 def deliver_request(
-    client: WebClient, service: OnCallService, logger: Logger, request: SwapRequest
+    client: WebClient,
+    service: OnCallService,
+    homes: HomePublisher,
+    logger: Logger,
+    request: SwapRequest,
 ) -> bool:
     """DM the counterpart the request with its buttons, and remember where it is."""
     team = service.team
@@ -117,13 +116,14 @@ def deliver_request(
         return True
 
     sent = bool(safely(logger, f"DM swap request #{request.id}", send))
-    publish_homes(client, service, logger, request.requester, request.counterpart)
+    publish_homes(homes, team, request.requester, request.counterpart)
     return sent
 
 
 def announce_decision(
     client: WebClient,
     service: OnCallService,
+    homes: HomePublisher,
     logger: Logger,
     request: SwapRequest,
     actor: Member,
@@ -153,7 +153,7 @@ def announce_decision(
             "post the swap in the on-call channel",
             lambda: client.chat_postMessage(channel=team.channel, text=line),
         )
-    publish_homes(client, service, logger, request.requester, request.counterpart)
+    publish_homes(homes, team, request.requester, request.counterpart)
 
 
 def refresh_request_dm(
@@ -195,12 +195,13 @@ class Interaction:
     respond: Any  # bolt's Respond; usable only when the payload has a response_url
     logger: Logger
     service: OnCallService
+    homes: HomePublisher
 
     @classmethod
     def of(
         cls, body: dict[str, Any], client: WebClient, respond: Any, context: Any, logger: Logger
     ) -> Interaction:
-        return cls(body, client, respond, logger, service_from(context))
+        return cls(body, client, respond, logger, service_from(context), homes_from(context))
 
     @property
     def team(self) -> Team:

@@ -7,7 +7,9 @@ The buttons' action_ids and values are a contract with the action handlers:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -128,8 +130,13 @@ def home_view(
     swaps_to_me: Sequence[SwapRequest] = (),
     swaps_from_me: Sequence[SwapRequest] = (),
     my_time_off: Sequence[TimeOff] = (),
+    rendered_at: datetime | None = None,
 ) -> dict[str, Any]:
-    """The Home tab as a `views.publish` view dict (validated, at most 100 blocks)."""
+    """The Home tab as a `views.publish` view dict (validated, at most 100 blocks).
+
+    `rendered_at`, when given, goes in the view's private_metadata: Slack sends it back
+    with each `app_home_opened`, and it tells anyone looking (support, the benchmark)
+    how fresh the Home a person saw was."""
     blocks: list[Block] = list(now_blocks(team, answer))
     if member is None:
         blocks += [
@@ -147,4 +154,5 @@ def home_view(
             blocks += [DividerBlock(), *_from_me(team, member, swaps_from_me)]
         blocks += [DividerBlock(), *_time_off(my_time_off)]
     blocks = cap(blocks, MAX_VIEW_BLOCKS)
-    return View(type="home", blocks=blocks).to_dict()
+    metadata = json.dumps({"rendered_at": rendered_at.isoformat()}) if rendered_at else None
+    return View(type="home", blocks=blocks, private_metadata=metadata).to_dict()

@@ -74,7 +74,7 @@ def _accept(i: Interaction, member: Member) -> None:
     except Refusal:
         _show_if_expired(i, swap_id)
         raise
-    swap_messages.announce_decision(i.client, i.service, i.logger, outcome.request, member)
+    swap_messages.announce_decision(i.client, i.service, i.homes, i.logger, outcome.request, member)
     settle_clicked(i, outcome.request, member)
 
 
@@ -105,7 +105,9 @@ def decline(
 
     def work(member: Member) -> None:
         outcome = i.service.decide_swap(member.id, _swap_id(i), SwapStatus.DECLINED)
-        swap_messages.announce_decision(i.client, i.service, i.logger, outcome.request, member)
+        swap_messages.announce_decision(
+            i.client, i.service, i.homes, i.logger, outcome.request, member
+        )
         settle_clicked(i, outcome.request, member)
 
     guarded(i, "swap_decline", work)
@@ -120,7 +122,7 @@ def cancel(
     def work(member: Member) -> None:
         outcome = i.service.decide_swap(member.id, _swap_id(i), SwapStatus.CANCELLED)
         request = outcome.request
-        swap_messages.announce_decision(i.client, i.service, i.logger, request, member)
+        swap_messages.announce_decision(i.client, i.service, i.homes, i.logger, request, member)
         if not settle_clicked(i, request, member):  # e.g. clicked on the App Home
             i.tell(blocks.swap_outcome_text(i.team, request, member.id))
 
@@ -170,7 +172,7 @@ def candidate(
         if back is not None:
             check_week(i.service, back)
         request = swap_messages.send_request(
-            i.client, i.service, i.logger, member, to, k, back, cover=back is None
+            i.client, i.service, i.homes, i.logger, member, to, k, back, cover=back is None
         )
         i.tell(
             blocks.swap_requested_text(i.team, request),

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from bot.core.model import Member
 from bot.service import OnCallService
+from bot.slack.home import HomePublisher
 
 
 @dataclass
@@ -22,6 +23,7 @@ class CommandRequest:
     respond: Any  # bolt's Respond: posts to the command's response_url
     client: WebClient
     logger: Logger
+    homes: HomePublisher
 
     @property
     def channel_id(self) -> str:

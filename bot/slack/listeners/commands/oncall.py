@@ -9,7 +9,7 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.core.errors import Refusal
-from bot.slack.common import escape, member_of, service_from, text_field
+from bot.slack.common import escape, homes_from, member_of, service_from, text_field
 from bot.slack.listeners.commands import info, requests
 from bot.slack.listeners.commands.context import CommandRequest
 from bot.slack.swap_messages import FAILED, safely
@@ -50,8 +50,9 @@ def oncall_command(
     sub, args = split_command(text_field(command, "text"))
     user_id = text_field(command, "user_id")
     handler = HANDLERS.get(sub)
+    member = member_of(service.team, user_id)
     request = CommandRequest(
-        service, command, args, user_id, member_of(service.team, user_id), respond, client, logger
+        service, command, args, user_id, member, respond, client, logger, homes_from(context)
     )
     if handler is None:
         request.args = f"Unknown sub-command `{escape(sub[:40])}`."

@@ -87,6 +87,7 @@ def swap(req: CommandRequest) -> None:
     request = swap_messages.send_request(
         req.client,
         req.service,
+        req.homes,
         req.logger,
         req.member,
         parsed.counterpart.id,

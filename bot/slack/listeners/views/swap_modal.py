@@ -17,6 +17,7 @@ from bot.slack.blocks import requests as blocks
 from bot.slack.common import (
     check_day,
     check_week,
+    homes_from,
     mapping,
     member_of,
     service_from,
@@ -124,7 +125,7 @@ def submit_swap_modal(
     if request is None or actor is None:
         return  # answered with inline errors
     ack()  # the modal closes; the rest is notification
-    swap_messages.deliver_request(client, service, logger, request)
+    swap_messages.deliver_request(client, service, homes_from(context), logger, request)
     team = service.team
     swap_messages.safely(
         logger,

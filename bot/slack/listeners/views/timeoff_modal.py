@@ -15,7 +15,16 @@ from bot.core.timeoff import first_accepted_start
 from bot.service import OnCallService, TimeOffResult
 from bot.slack import swap_messages
 from bot.slack.blocks import requests as blocks
-from bot.slack.common import check_day, mapping, member_of, service_from, text_field, user_id_of
+from bot.slack.common import (
+    check_day,
+    homes_from,
+    mapping,
+    member_of,
+    service_from,
+    text_field,
+    user_id_of,
+)
+from bot.slack.home import HomePublisher
 
 
 def open_timeoff_modal(
@@ -87,7 +96,7 @@ def submit_timeoff_modal(
         return
     if stored is not None:
         ack()  # the modal closes; the rest is notification
-        announce_time_off(client, service, logger, *stored)
+        announce_time_off(client, service, homes_from(context), logger, *stored)
 
 
 def _store_time_off(
@@ -116,6 +125,7 @@ def _store_time_off(
 def announce_time_off(
     client: WebClient,
     service: OnCallService,
+    homes: HomePublisher,
     logger: Logger,
     result: TimeOffResult,
     actor: Member,
@@ -142,4 +152,4 @@ def announce_time_off(
                 blocks.swap_candidates_blocks(team, member, k, c),
             ),
         )
-    swap_messages.publish_homes(client, service, logger, actor.id, member.id)
+    swap_messages.publish_homes(homes, team, actor.id, member.id)
