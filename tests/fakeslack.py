@@ -187,6 +187,18 @@ class FakeSlack:
         """A ``response_url`` on this server, to put in slash-command/interaction payloads."""
         return f"{self.base}/hooks/{name}"
 
+    def show_acknowledgement(self, response_url: str, body: Any) -> None:
+        """What Slack does with a slash command's acknowledgement that carries a message:
+        it shows the message to the person, as a post to the command's response_url
+        would. Recorded as a ``response_url`` call on that url's path, with ``_ack``
+        set, so a test reads every answer in one place. Anything else is ignored."""
+        if not isinstance(body, dict) or not ("text" in body or "blocks" in body):
+            return
+        args = {**body, "_path": urlsplit(response_url).path, "_ack": True}
+        call = Call(RESPONSE_URL, args, {}, time.monotonic())
+        with self._state.lock:
+            self._state.calls.append(call)
+
     # ------------------------------------------------------------------ recorded calls
 
     @property

@@ -170,12 +170,18 @@ class SlackHarness:
     def command(
         self, text: str = "", user: str = JOHN, channel: str = "C0000000001", **kw: Any
     ) -> tuple[int, Any]:
-        """Send `/oncall <text>`; returns the HTTP status and the ack body (JSON or text)."""
+        """Send `/oncall <text>`; returns the HTTP status and the ack body (JSON or text).
+
+        An acknowledgement that carries a message is shown as Slack shows it: as a post
+        to the command's response_url (`FakeSlack.show_acknowledgement`)."""
         kw.setdefault("response_url", self._url())
         status, _headers, raw = slackreq.post_command(
             self.base, SECRET, text=text, user_id=user, channel_id=channel, **kw
         )
-        return status, _decode(raw)
+        body = _decode(raw)
+        if status == 200:
+            self.fake.show_acknowledgement(kw["response_url"], body)
+        return status, body
 
     def click(
         self, action_id: str, value: str | None, user: str = JOHN, **kw: Any

@@ -130,15 +130,27 @@ def test_the_log_has_the_traceback(
 # --- inside a listener ----------------------------------------------------------------------------
 
 
-def test_a_command_failing_after_its_ack_tells_the_person(
+def test_a_question_failing_before_its_answer_says_so_in_the_ack(
     h: SlackHarness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # `me` is answered in the acknowledgement: a failure before it is said there.
     monkeypatch.setattr("bot.slack.listeners.commands.oncall.service_from", boom)
-    status, _ = send_command(h, "me")
+    status, ack = send_command(h, "me")
     assert status == 200
+    assert ack == {"response_type": "ephemeral", "text": errors.BEFORE_ACK}
+    assert_clean(shown(h, ack))
+
+
+def test_a_request_failing_after_its_ack_tells_the_person(
+    h: SlackHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `swap` is acknowledged first; a failure after that is told through response_url.
+    monkeypatch.setattr("bot.slack.listeners.commands.requests.parse_swap_args", boom)
+    status, ack = send_command(h, f"swap <@{JILL}|jill> 2026-12-08")
+    assert status == 200 and ack is None
     told = h.fake.wait_for_call("response_url")
-    assert told.args["text"] == errors.AFTER_ACK
-    assert_clean(shown(h, None))
+    assert not told.args.get("_ack") and told.args["text"] == errors.FAILED
+    assert_clean(shown(h, ack))
 
 
 def test_a_click_failing_after_its_ack_tells_the_clicker(

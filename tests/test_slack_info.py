@@ -172,6 +172,37 @@ def test_runbook_is_posted_in_the_channel(h: SlackHarness, query: str, title: st
     assert 3 < len(post["blocks"]) <= 50
 
 
+@pytest.mark.parametrize(
+    "text", ["", "now", "schedule 3", "schedule 0", "me", "owners", "fairness", "help", "bogus"]
+)
+def test_questions_are_answered_in_the_acknowledgement(h: SlackHarness, text: str) -> None:
+    """The raw HTTP answer carries the message; nothing goes to the response_url."""
+    url = h.fake.response_url(f"inack{next(_names)}")
+    status, _headers, raw = slackreq.post_command(
+        h.base, SECRET, text=text, user_id=JOHN, response_url=url
+    )
+    assert status == 200
+    answer = json.loads(raw)
+    assert answer["response_type"] == "ephemeral" and answer["text"].strip()
+    if text == "schedule 0":  # a refusal is one line of text
+        assert "is not a number of weeks" in answer["text"]
+    else:
+        assert answer["blocks"] and all(b["type"] for b in answer["blocks"])
+    time.sleep(0.2)
+    assert h.fake.calls_to("response_url") == []
+
+
+def test_a_runbook_is_acknowledged_then_posted(h: SlackHarness) -> None:
+    """A public post (in_channel) goes through the response_url, after an empty ack."""
+    url = h.fake.response_url(f"rb{next(_names)}")
+    status, _headers, raw = slackreq.post_command(
+        h.base, SECRET, text="runbook aggregate-profit", user_id=JOHN, response_url=url
+    )
+    assert status == 200 and raw == b""
+    post = h.fake.wait_for_call("response_url").args
+    assert post["response_type"] == "in_channel" and post["_path"].endswith(url[-8:])
+
+
 def test_runbook_names_the_effective_and_other_owner(h: SlackHarness) -> None:
     [post] = answers(h, send(h, "runbook aggregate-profit"))
     context = post["blocks"][1]["elements"][0]["text"]

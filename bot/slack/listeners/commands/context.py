@@ -24,6 +24,9 @@ class CommandRequest:
     client: WebClient
     logger: Logger
     homes: HomePublisher
+    # Bolt's Ack while the command is not acknowledged yet: the first answer then goes
+    # in the acknowledgement itself (see reply).
+    ack: Any = None
 
     @property
     def channel_id(self) -> str:
@@ -34,5 +37,18 @@ class CommandRequest:
         return str(self.command.get("trigger_id", ""))
 
     def reply(self, text: str, blocks: list[Any] | None = None) -> None:
-        """Answer only the caller (an ephemeral message through response_url)."""
-        self.respond(text=text, blocks=blocks, response_type="ephemeral")
+        """Answer only the caller (an ephemeral message).
+
+        A first answer given before the acknowledgement is the acknowledgement: Slack
+        shows it at once, with no second request; later ones go through response_url."""
+        ack, self.ack = self.ack, None
+        if ack is not None:
+            ack(text=text, blocks=blocks, response_type="ephemeral")
+        else:
+            self.respond(text=text, blocks=blocks, response_type="ephemeral")
+
+    def acknowledge(self) -> None:
+        """Acknowledge now, if no answer did (Slack needs it within 3 seconds)."""
+        ack, self.ack = self.ack, None
+        if ack is not None:
+            ack()

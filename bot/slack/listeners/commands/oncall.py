@@ -1,4 +1,10 @@
-"""`/oncall <sub-command> ...`: ack at once, then route to one handler."""
+"""`/oncall <sub-command> ...`: route to one handler.
+
+Questions (now, schedule, me, owners, fairness, help) are answered in the
+acknowledgement: a read of indexed rows, well inside Slack's 3 seconds, and the
+answer reaches the person with no second request. Everything else is acknowledged
+first and answered through response_url.
+"""
 
 from __future__ import annotations
 
@@ -28,6 +34,10 @@ HANDLERS: dict[str, Handler] = {
     "swap": requests.swap,
     "timeoff": requests.timeoff,
 }
+# Read-only and quick: answered in the acknowledgement.
+ANSWERED_IN_ACK = frozenset(
+    {info.now, info.schedule, info.me, info.owners, info.fairness, info.help_}
+)
 
 
 def split_command(text: str) -> tuple[str, str]:
@@ -45,18 +55,21 @@ def oncall_command(
     context: Any,
     logger: Logger,
 ) -> None:
-    ack()
     service = service_from(context)
     sub, args = split_command(text_field(command, "text"))
     user_id = text_field(command, "user_id")
     handler = HANDLERS.get(sub)
+    if handler is None:
+        args = f"Unknown sub-command `{escape(sub[:40])}`."
+        handler = info.help_
     member = member_of(service.team, user_id)
     request = CommandRequest(
         service, command, args, user_id, member, respond, client, logger, homes_from(context)
     )
-    if handler is None:
-        request.args = f"Unknown sub-command `{escape(sub[:40])}`."
-        handler = info.help_
+    if handler in ANSWERED_IN_ACK:
+        request.ack = ack
+    else:
+        ack()
     try:
         handler(request)
     except Refusal as e:
@@ -65,3 +78,5 @@ def oncall_command(
     except Exception:
         logger.exception("/oncall %s failed", sub[:40])
         safely(logger, "answer /oncall", lambda: request.reply(FAILED))
+    finally:
+        request.acknowledge()
