@@ -484,6 +484,9 @@ def run_phase(
         t.join(PHASE_SECONDS + 30)
     seconds = time.monotonic() - t0
     sent = [s for s in samples if s.sent]
+    if os.environ.get("DUMP_TAIL"):
+        worst = sorted(range(len(sent)), key=lambda i: -(sent[i].ack_ms or 0))[:30]
+        print(kind, [(i, round(sent[i].ack_ms or 0), round((sent[i].sent - t0) * 1000)) for i in sorted(worst)])
     if expect_reply:
         wait_replies(sent)
     return summarize(kind, sent, seconds, expect_reply)

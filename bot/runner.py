@@ -5,6 +5,7 @@ Every problem found before serving is one clear message and a non-zero exit.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -141,6 +142,11 @@ def start(
             thread.join(timeout=5)
 
         running.stops.append(stop_http)
+    # What start-up built (Bolt, SQLAlchemy, the team, the holiday tables) lives as long
+    # as the process: moved out of the garbage collector's sight, a full collection
+    # under load scans only what requests made (it took ~60 ms, stalling every request).
+    gc.collect()
+    gc.freeze()
     return running
 
 
