@@ -448,6 +448,9 @@ def pace_until(t0: float, i: int, rate: float) -> None:
             time.sleep(delay)
 
 
+SHOW_SLOWEST = 0  # --slowest N
+
+
 def run_phase(
     kind: str,
     port: int,
@@ -484,12 +487,23 @@ def run_phase(
         t.join(PHASE_SECONDS + 30)
     seconds = time.monotonic() - t0
     sent = [s for s in samples if s.sent]
-    if os.environ.get("DUMP_TAIL"):
-        worst = sorted(range(len(sent)), key=lambda i: -(sent[i].ack_ms or 0))[:30]
-        print(kind, [(i, round(sent[i].ack_ms or 0), round((sent[i].sent - t0) * 1000)) for i in sorted(worst)])
+    if SHOW_SLOWEST:
+        print_slowest(kind, sent, t0)
     if expect_reply:
         wait_replies(sent)
     return summarize(kind, sent, seconds, expect_reply)
+
+
+def print_slowest(kind: str, samples: list[Sample], t0: float) -> None:
+    """The slowest acknowledgements in sending order: (request number, ack ms, ms into
+    the phase). A cluster at one moment is a stall of the server (it was how a full
+    garbage collection showed); the first few are the clients connecting."""
+    worst = sorted(range(len(samples)), key=lambda i: -(samples[i].ack_ms or 0))[:SHOW_SLOWEST]
+    shown = [
+        (i, round(samples[i].ack_ms or 0), round((samples[i].sent - t0) * 1000))
+        for i in sorted(worst)
+    ]
+    print(f"  slowest {kind} acks: {shown}", flush=True)
 
 
 def wait_replies(samples: list[Sample], timeout: float = REPLY_WAIT) -> None:
@@ -1101,7 +1115,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--py-spy", type=Path, metavar="FILE", help="profile the 10-year server (collapsed stacks)"
     )
+    parser.add_argument(
+        "--slowest", type=int, default=0, metavar="N", help="print each phase's N slowest acks"
+    )
     args = parser.parse_args(argv)
+    global SHOW_SLOWEST
+    SHOW_SLOWEST = max(0, args.slowest)
     kinds = tuple(k for k in args.kinds.split(",") if k)
     unknown = set(kinds) - set(KINDS)
     if unknown:

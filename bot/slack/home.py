@@ -80,7 +80,7 @@ class HomePublisher:
                     self._waiting.setdefault(slack_id, None)
             if len(self._threads) < self.workers:
                 self._start_threads()
-            self._cond.notify_all()
+            self._cond.notify(len(slack_ids))  # a worker each, not the whole pool
 
     def drain(self, timeout: float = 10.0) -> bool:
         """Wait until nothing is waiting or rendering; False on timeout."""

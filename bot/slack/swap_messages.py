@@ -11,12 +11,15 @@ They belong on OnCallService; until they move there they live here.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from logging import Logger
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.core.model import Member, SwapRequest, SwapStatus, Team
 from bot.service import OnCallService
@@ -51,12 +54,38 @@ def safely(logger: Logger, what: str, call: Callable[[], Any]) -> Any:
         return None
 
 
+# The bot's DM channel with each person, per client: Slack keeps one IM channel per
+# pair, so after the first conversations.open a DM is one call instead of two.
+_dm_channels: weakref.WeakKeyDictionary[WebClient, dict[str, str]] = weakref.WeakKeyDictionary()
+_dm_lock = threading.Lock()
+# chat.postMessage errors that mean the remembered channel is no longer the DM.
+_STALE_CHANNEL = frozenset({"channel_not_found", "is_archived", "not_in_channel"})
+
+
+def dm_channel(client: WebClient, slack_id: str, *, fresh: bool = False) -> str:
+    """The bot's DM channel with `slack_id` (conversations.open the first time)."""
+    with _dm_lock:
+        known = _dm_channels.setdefault(client, {})
+        channel = None if fresh else known.get(slack_id)
+    if channel is None:
+        channel = str(client.conversations_open(users=slack_id)["channel"]["id"])
+        with _dm_lock:
+            known[slack_id] = channel
+    return channel
+
+
 def dm(
     client: WebClient, slack_id: str, text: str, blocks: list[Any] | None = None
 ) -> tuple[str, str]:
     """Post a DM from the bot; returns its (channel, ts)."""
-    channel = client.conversations_open(users=slack_id)["channel"]["id"]
-    sent = client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+    channel = dm_channel(client, slack_id)
+    try:
+        sent = client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+    except SlackApiError as e:
+        if e.response.get("error") not in _STALE_CHANNEL:
+            raise
+        channel = dm_channel(client, slack_id, fresh=True)
+        sent = client.chat_postMessage(channel=channel, text=text, blocks=blocks)
     return str(sent["channel"]), str(sent["ts"])
 
 
