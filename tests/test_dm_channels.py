@@ -14,7 +14,9 @@ from bot.slack.swap_messages import dm
 class Client:
     """Records calls; conversations.open answers `D<user><n>` (n counts the opens)."""
 
-    def __init__(self, failures: list[str] | None = None) -> None:
+    def __init__(self, failures: list[str] | None = None, token: str = "xoxb-1") -> None:
+        self.base_url = "https://slack.test/api/"
+        self.token = token
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.failures = list(failures or [])
         self.opens = 0
@@ -36,7 +38,7 @@ class Client:
 
 
 def test_the_channel_is_opened_once_per_person() -> None:
-    client = Client()
+    client = Client(token="xoxb-once")
     assert dm(client, "U1", "one")[0] == "DU11"  # type: ignore[arg-type]
     assert dm(client, "U1", "two")[0] == "DU11"  # type: ignore[arg-type]
     assert dm(client, "U2", "three")[0] == "DU22"  # type: ignore[arg-type]
@@ -49,15 +51,19 @@ def test_the_channel_is_opened_once_per_person() -> None:
     ]
 
 
-def test_another_client_opens_its_own() -> None:
-    first, second = Client(), Client()
+def test_a_new_client_of_the_same_bot_remembers_another_bot_does_not() -> None:
+    # Bolt makes a WebClient per request: what one learnt serves the next.
+    first, same_bot = Client(token="xoxb-a"), Client(token="xoxb-a")
+    other_bot = Client(token="xoxb-b")
     dm(first, "U1", "hi")  # type: ignore[arg-type]
-    dm(second, "U1", "hi")  # type: ignore[arg-type]
-    assert second.methods() == ["conversations.open", "chat.postMessage"]
+    dm(same_bot, "U1", "hi")  # type: ignore[arg-type]
+    dm(other_bot, "U1", "hi")  # type: ignore[arg-type]
+    assert same_bot.methods() == ["chat.postMessage"]
+    assert other_bot.methods() == ["conversations.open", "chat.postMessage"]
 
 
 def test_a_channel_slack_no_longer_knows_is_opened_again() -> None:
-    client = Client()
+    client = Client(token="xoxb-stale")
     dm(client, "U1", "hi")  # type: ignore[arg-type]
     client.failures = ["channel_not_found"]
     channel, _ts = dm(client, "U1", "again")  # type: ignore[arg-type]
@@ -67,7 +73,7 @@ def test_a_channel_slack_no_longer_knows_is_opened_again() -> None:
 
 
 def test_other_errors_are_not_retried() -> None:
-    client = Client(failures=["ratelimited"])
+    client = Client(failures=["ratelimited"], token="xoxb-limited")
     with pytest.raises(SlackApiError):
         dm(client, "U1", "hi")  # type: ignore[arg-type]
     assert client.methods() == ["conversations.open", "chat.postMessage"]

@@ -12,7 +12,6 @@ They belong on OnCallService; until they move there they live here.
 from __future__ import annotations
 
 import threading
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from logging import Logger
@@ -54,9 +53,10 @@ def safely(logger: Logger, what: str, call: Callable[[], Any]) -> Any:
         return None
 
 
-# The bot's DM channel with each person, per client: Slack keeps one IM channel per
-# pair, so after the first conversations.open a DM is one call instead of two.
-_dm_channels: weakref.WeakKeyDictionary[WebClient, dict[str, str]] = weakref.WeakKeyDictionary()
+# The bot's DM channel with each person: Slack keeps one IM channel per pair, so after
+# the first conversations.open a DM is one call instead of two. Keyed by the API and
+# the token (one bot in one workspace): Bolt hands each request a new WebClient.
+_dm_channels: dict[tuple[str, str | None], dict[str, str]] = {}
 _dm_lock = threading.Lock()
 # chat.postMessage errors that mean the remembered channel is no longer the DM.
 _STALE_CHANNEL = frozenset({"channel_not_found", "is_archived", "not_in_channel"})
@@ -65,7 +65,7 @@ _STALE_CHANNEL = frozenset({"channel_not_found", "is_archived", "not_in_channel"
 def dm_channel(client: WebClient, slack_id: str, *, fresh: bool = False) -> str:
     """The bot's DM channel with `slack_id` (conversations.open the first time)."""
     with _dm_lock:
-        known = _dm_channels.setdefault(client, {})
+        known = _dm_channels.setdefault((client.base_url, client.token), {})
         channel = None if fresh else known.get(slack_id)
     if channel is None:
         channel = str(client.conversations_open(users=slack_id)["channel"]["id"])
