@@ -139,12 +139,13 @@ class SlackHarness:
 
     def settle(self, quiet: float = 0.1, limit: float = 3.0) -> None:
         """Wait until the app stops calling Slack (listeners run after the ack): the call
-        log has not grown for `quiet` seconds, or `limit` seconds have passed."""
+        log has not grown for `quiet` seconds and no App Home is waiting to be published
+        (a change's refresh waits a moment: HomePublisher), or `limit` seconds passed."""
         deadline = time.monotonic() + limit
         seen = -1
         while time.monotonic() < deadline:
             count = len(self.fake.calls)
-            if count == seen:
+            if count == seen and self.running.homes.drain(0):
                 return
             seen = count
             time.sleep(quiet)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -59,8 +60,8 @@ class GatedClient:
 def publisher_for(service: OnCallService) -> Any:
     made: list[HomePublisher] = []
 
-    def make(client: GatedClient, workers: int = 2) -> HomePublisher:
-        homes = HomePublisher(client, service, workers=workers)  # type: ignore[arg-type]
+    def make(client: GatedClient, workers: int = 2, after_change: float = 0.25) -> HomePublisher:
+        homes = HomePublisher(client, service, workers=workers, after_change=after_change)  # type: ignore[arg-type]
         made.append(homes)
         return homes
 
@@ -142,3 +143,33 @@ def test_stop_finishes_what_was_asked_then_refuses_more(publisher_for: Any) -> N
     assert homes.drain(1)
     assert len(client.users()) == 3
     assert not any(t.is_alive() for t in homes._threads)
+
+
+def test_changes_in_a_burst_are_shown_by_one_render_after_a_moment(publisher_for: Any) -> None:
+    client = GatedClient()
+    homes = publisher_for(client, after_change=0.3)
+    started = time.monotonic()
+    for _ in range(5):  # e.g. five swap decisions involving John, in quick succession
+        homes.refresh(JOHN, changed=True)
+        time.sleep(0.02)
+    time.sleep(0.1)
+    assert client.users() == []  # still waiting: more changes may come
+    assert homes.drain(5)
+    assert client.users() == [JOHN]
+    assert time.monotonic() - started >= 0.3
+
+
+def test_opening_the_home_is_served_at_once_even_after_a_change(publisher_for: Any) -> None:
+    client = GatedClient()
+    homes = publisher_for(client, after_change=5.0)
+    homes.refresh(JILL, changed=True)
+    homes.refresh(JILL)  # Jill opens the tab: no reason to wait any longer
+    homes.refresh(DAVIS, changed=True)  # still waiting after Jill's is published
+    deadline = time.monotonic() + 2
+    while client.users() != [JILL] and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert client.users() == [JILL]
+    assert not homes.drain(0.2)  # Davis's change is still waiting its moment
+    started = time.monotonic()
+    homes.stop()  # publishes what waits, without waiting out the moment
+    assert client.users() == [JILL, DAVIS] and time.monotonic() - started < 2

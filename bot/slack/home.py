@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -15,6 +16,8 @@ from bot.slack.common import member_of
 
 HOME_WEEKS = 6
 HOME_WORKERS = 4  # views.publish waits on the network; a few at once keep a burst short
+# A change's refresh waits this long, so a run of changes costs one render per person.
+AFTER_CHANGE_SECONDS = 0.25
 
 log = logging.getLogger(__name__)
 
@@ -55,29 +58,44 @@ class HomePublisher:
     rendered runs once more afterwards. So every request is answered by a Home rendered
     after it, a burst (everyone opening the Home at the Monday handover, a run of swap
     decisions) costs at most one waiting render per person, and no listener thread
-    waits on views.publish. Waiting refreshes are served first asked, first served.
+    waits on views.publish. Waiting refreshes are served first asked, first served; a
+    change's refresh first waits a moment (`after_change`) for the rest of its burst.
     """
 
     def __init__(
-        self, client: WebClient, service: OnCallService, *, workers: int = HOME_WORKERS
+        self,
+        client: WebClient,
+        service: OnCallService,
+        *,
+        workers: int = HOME_WORKERS,
+        after_change: float = AFTER_CHANGE_SECONDS,
     ) -> None:
         self.client = client
         self.service = service
         self.workers = max(1, workers)
+        self.after_change = after_change
         self._cond = threading.Condition()
-        self._waiting: dict[str, None] = {}  # Slack user ids, in the order asked
+        # Slack user id -> when its refresh is due (time.monotonic()), in the order asked.
+        self._waiting: dict[str, float] = {}
         self._rendering: set[str] = set()
         self._threads: list[threading.Thread] = []
         self._stopped = False
 
-    def refresh(self, *slack_ids: str) -> None:
-        """Ask for each person's Home to be published again; returns at once."""
+    def refresh(self, *slack_ids: str, changed: bool = False) -> None:
+        """Ask for each person's Home to be published again; returns at once.
+
+        `changed`: the refresh follows a change rather than the person opening the tab.
+        It waits `after_change` seconds, so that the changes of a burst (a run of swap
+        decisions, a colleague's time off) are shown by one render; the person is
+        looking at the message they clicked, not at the Home. An open is served at once.
+        """
+        due = time.monotonic() + (self.after_change if changed else 0.0)
         with self._cond:
             if self._stopped:
                 return
             for slack_id in slack_ids:
                 if slack_id:
-                    self._waiting.setdefault(slack_id, None)
+                    self._waiting[slack_id] = min(due, self._waiting.get(slack_id, due))
             if len(self._threads) < self.workers:
                 self._start_threads()
             self._cond.notify(len(slack_ids))  # a worker each, not the whole pool
@@ -88,7 +106,11 @@ class HomePublisher:
             return self._cond.wait_for(lambda: not self._waiting and not self._rendering, timeout)
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Finish what was asked for (up to `timeout`), then stop the threads."""
+        """Finish what was asked for (up to `timeout`, changes' refreshes without their
+        wait), then stop the threads."""
+        with self._cond:
+            self._waiting = dict.fromkeys(self._waiting, 0.0)
+            self._cond.notify_all()
         self.drain(timeout)
         with self._cond:
             self._stopped = True
@@ -105,24 +127,30 @@ class HomePublisher:
             self._threads.append(thread)
             thread.start()
 
-    def _next(self) -> str | None:
-        """The first waiting person whose Home is not being rendered (holding the lock)."""
-        for slack_id in self._waiting:
-            if slack_id not in self._rendering:
+    def _next(self) -> tuple[str | None, float | None]:
+        """(The first waiting person due whose Home is not being rendered, None) or
+        (None, seconds until the next one is due), holding the lock."""
+        now = time.monotonic()
+        soonest: float | None = None
+        for slack_id, due in self._waiting.items():
+            if slack_id in self._rendering:
+                continue
+            if due <= now:
                 del self._waiting[slack_id]
                 self._rendering.add(slack_id)
-                return slack_id
-        return None
+                return slack_id, None
+            soonest = due - now if soonest is None else min(soonest, due - now)
+        return None, soonest
 
     def _work(self) -> None:
         while True:
             with self._cond:
-                slack_id = self._next()
+                slack_id, wait = self._next()
                 while slack_id is None:
                     if self._stopped:
                         return
-                    self._cond.wait()
-                    slack_id = self._next()
+                    self._cond.wait(wait)
+                    slack_id, wait = self._next()
             try:
                 publish_home(self.client, self.service, slack_id)
             except SlackApiError as e:

@@ -99,7 +99,7 @@ def slack_id_of(team: Team, member_id: str) -> str | None:
 
 def publish_homes(homes: HomePublisher, team: Team, *member_ids: str) -> None:
     """Republish these members' App Homes (in the background: see HomePublisher)."""
-    homes.refresh(*(s for s in (slack_id_of(team, m) for m in member_ids) if s))
+    homes.refresh(*(s for s in (slack_id_of(team, m) for m in member_ids) if s), changed=True)
 
 
 def send_request(
