@@ -487,23 +487,26 @@ def run_phase(
         t.join(PHASE_SECONDS + 30)
     seconds = time.monotonic() - t0
     sent = [s for s in samples if s.sent]
-    if SHOW_SLOWEST:
-        print_slowest(kind, sent, t0)
     if expect_reply:
         wait_replies(sent)
+    if SHOW_SLOWEST:
+        print_slowest(kind, sent, t0)
     return summarize(kind, sent, seconds, expect_reply)
 
 
 def print_slowest(kind: str, samples: list[Sample], t0: float) -> None:
-    """The slowest acknowledgements in sending order: (request number, ack ms, ms into
-    the phase). A cluster at one moment is a stall of the server (it was how a full
-    garbage collection showed); the first few are the clients connecting."""
-    worst = sorted(range(len(samples)), key=lambda i: -(samples[i].ack_ms or 0))[:SHOW_SLOWEST]
-    shown = [
-        (i, round(samples[i].ack_ms or 0), round((samples[i].sent - t0) * 1000))
-        for i in sorted(worst)
-    ]
-    print(f"  slowest {kind} acks: {shown}", flush=True)
+    """The slowest acknowledgements and replies in sending order: (request number, ms,
+    ms into the phase). A cluster at one moment is a stall of the server (it was how a
+    full garbage collection showed); the first few are the clients connecting."""
+    for what, ms in (("acks", Sample.ack_ms.fget), ("replies", Sample.reply_ms.fget)):
+        timed = [i for i in range(len(samples)) if ms(samples[i]) is not None]  # type: ignore[misc]
+        worst = sorted(timed, key=lambda i: -ms(samples[i]))[:SHOW_SLOWEST]  # type: ignore[misc]
+        shown = [
+            (i, round(ms(samples[i])), round((samples[i].sent - t0) * 1000))  # type: ignore[misc]
+            for i in sorted(worst)
+        ]
+        if shown:
+            print(f"  slowest {kind} {what}: {shown}", flush=True)
 
 
 def wait_replies(samples: list[Sample], timeout: float = REPLY_WAIT) -> None:
@@ -611,18 +614,24 @@ def swap_pairs(history: History, count: int) -> list[Pair]:
 
 class SwapFiler:
     """Files the next pending request of a pair in the app's database, as a user would
-    with `/oncall swap`, plus where its DM is, so the accept finds a real request."""
+    with `/oncall swap`, plus where its DM is, so the accept finds a real request.
+
+    One INSERT in autocommit: SQLite's write lock is held only inside that one C call.
+    (Through the app's Store it was held across several Python steps of this process,
+    whose 20 client threads starve any one of them of the GIL for tens of ms; the
+    server's writers then waited on the lock, and the accepts behind them stalled
+    together for ~400 ms: a load-generator artefact, not the app.)"""
 
     def __init__(self, history: History) -> None:
-        from sqlalchemy import event
-
-        from bot.storage.store import Store
+        from sqlalchemy.engine import make_url
 
         self.team = history.team
-        self.store = Store(history.database_url)
-        for engine in (self.store.engine, self.store.write_engine):
-            # The bench's own writes: no fsync, so they hold the write lock briefly.
-            event.listen(engine, "connect", lambda c, _r: c.execute("PRAGMA synchronous=OFF"))
+        path = make_url(history.database_url).database
+        assert path, history.database_url
+        self.conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+        # The bench's own writes: no fsync, so they hold the write lock briefly.
+        self.conn.execute("PRAGMA synchronous=OFF")
+        self.lock = threading.Lock()
         self.n = itertools.count(1)
 
     def file(self, pair: Pair) -> tuple[int, str, str, str]:
@@ -632,22 +641,38 @@ class SwapFiler:
         requester, counterpart = (
             (pair.first, pair.second) if pair.steps % 2 == 0 else (pair.second, pair.first)
         )
-        now = datetime.now(UTC)
         user = self.team.member(counterpart).slack_id
         channel, ts = "D" + user, f"{1_800_000_000 + next(self.n)}.000100"
         expires = min(week(self.team, pair.a).start, week(self.team, pair.b).start)
-        with self.store.write() as s:
-            req = self.store.add_swap(
-                s, requester, counterpart, pair.a, pair.b, expires, now, "bench"
-            )
-            row = self.store.swap_row(s, req.id)
-            assert row is not None
-            row.dm_channel, row.dm_ts = channel, ts
-        return req.id, user, channel, ts
+        row = (
+            requester,
+            counterpart,
+            pair.a,
+            pair.b,
+            "pending",
+            "bench",
+            _stored(datetime.now(UTC)),
+            _stored(expires),
+            0,
+            channel,
+            ts,
+        )
+        with self.lock:
+            (swap_id,) = self.conn.execute(
+                "INSERT INTO swap_request (requester, counterpart, requester_week,"
+                " counterpart_week, status, reason, created_at, expires_at, reminders_sent,"
+                " dm_channel, dm_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                row,
+            ).fetchone()
+        return int(swap_id), user, channel, ts
 
     def close(self) -> None:
-        self.store.engine.dispose()
-        self.store.write_engine.dispose()
+        self.conn.close()
+
+
+def _stored(instant: datetime) -> str:
+    """An aware instant as the app's UTC columns hold it (SQLAlchemy's SQLite format)."""
+    return instant.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
 def run_accepts(
@@ -722,6 +747,8 @@ def run_accepts(
     seconds = time.monotonic() - t0
     wait_replies(samples)
     filer.close()
+    if SHOW_SLOWEST:
+        print_slowest("accept", samples, t0)
     result = summarize("accept", samples, seconds, True)
     return result
 
