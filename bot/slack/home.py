@@ -17,7 +17,7 @@ from bot.slack.common import member_of
 HOME_WEEKS = 6
 HOME_WORKERS = 4  # views.publish waits on the network; a few at once keep a burst short
 # A change's refresh waits this long, so a run of changes costs one render per person.
-AFTER_CHANGE_SECONDS = 0.25
+AFTER_CHANGE_SECONDS = 0.5
 
 log = logging.getLogger(__name__)
 
