@@ -12,7 +12,9 @@ In order (bot/slack/app.py registers them after Bolt's own signature check):
 4. `RetryDeduplication`: Slack delivers an event or an interaction again when it got
    no acknowledgement within 3 seconds; such a retry has no second effect.
 
-Why dedupe only retries: every delivery records its key, and a delivery that carries
+Why dedupe only retries: every delivery with an effect records its key (a slash
+command, which Slack never retries, and a Home open, whose only effect is a fresh
+Home, do not: see `delivery_key`), and a delivery that carries
 Slack's `X-Slack-Retry-Num` header whose key is already recorded is acknowledged and
 dropped. A delivery *without* the header is always handled, even when its key was
 seen: Slack marks its redeliveries, and an unmarked repeat is a person doing the same
@@ -49,6 +51,7 @@ log = logging.getLogger("bot.slack")
 KEEP_DELIVERIES = timedelta(days=1)  # Slack retries within minutes; a day is plenty
 PRUNE_EVERY_SECONDS = 600.0
 MAX_KEY = 200  # DeliveryRow.key's length
+IDEMPOTENT_EVENTS = frozenset({"app_home_opened"})
 
 Next = Callable[[], Any]
 
@@ -265,12 +268,16 @@ def delivery_key(body: dict[str, Any]) -> str | None:
 
     Events: `event_id`. Buttons: the user, the action and its `action_ts` (unique per
     click). Modals: the user, the view id and its hash (a view's version). Shortcuts:
-    `trigger_id`. Slash commands are not retried by Slack (a command that times out
-    shows the person an error instead), so they are not recorded: that keeps a
-    database write off the acknowledgement of every `/oncall`.
+    `trigger_id`. Not recorded, which keeps a database write off their
+    acknowledgement: slash commands, which Slack does not retry (a command that times
+    out shows the person an error instead), and events whose only effect is a fresh
+    view (IDEMPOTENT_EVENTS: a retried Home open asks for one more refresh, which the
+    Home publisher coalesces with the first).
     """
     kind = text_field(body, "type")
     user = text_field(body, "user", "id") or text_field(body, "user_id")
+    if kind == "event_callback" and text_field(body, "event", "type") in IDEMPOTENT_EVENTS:
+        return None
     if kind == "event_callback":
         parts = ["event", text_field(body, "event_id")]
     elif kind in ("block_actions", "interactive_message"):
