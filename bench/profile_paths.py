@@ -36,6 +36,9 @@ from make_history import History, build_history  # noqa: E402
 class NullClient:
     """Just enough of slack_sdk's WebClient: serialises what it is given, sends nothing."""
 
+    base_url = "https://slack.invalid/api/"  # with the token: whose DM channels these are
+    token = "xoxb-bench"
+
     def __init__(self) -> None:
         self.n = 0
 
@@ -115,7 +118,7 @@ def paths(history: History) -> dict[str, Callable[[], Any]]:
         """Publishes each Home at once, in this thread (the app's HomePublisher does it
         on its own threads), so the accept's timing includes both Homes."""
 
-        def refresh(self, *slack_ids: str) -> None:
+        def refresh(self, *slack_ids: str, changed: bool = False) -> None:
             for slack_id in slack_ids:
                 publish_home(client, service, slack_id)  # type: ignore[arg-type]
 
