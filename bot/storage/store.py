@@ -123,20 +123,24 @@ def _time_off_query(first: bool, last: bool, member: bool) -> Select[Any]:
     return query.order_by(_T.start, _T.id)
 
 
+# In SwapRequest's order (see _swap_of).
+_SWAP_COLUMNS = (
+    _S.id,
+    _S.requester,
+    _S.counterpart,
+    _S.requester_week,
+    _S.counterpart_week,
+    _S.status,
+    _S.created_at,
+    _S.expires_at,
+    _S.reason,
+    _S.decided_at,
+)
+
+
 @functools.cache
 def _swaps_query(status: bool, member: bool) -> Select[Any]:
-    query = sa_select(
-        _S.id,
-        _S.requester,
-        _S.counterpart,
-        _S.requester_week,
-        _S.counterpart_week,
-        _S.status,
-        _S.created_at,
-        _S.expires_at,
-        _S.reason,
-        _S.decided_at,
-    )
+    query = sa_select(*_SWAP_COLUMNS)
     if status:
         query = query.where(_S.status == bindparam("status"))
     if member:
@@ -299,18 +303,7 @@ class Store:
     @staticmethod
     def _swap(r: SwapRow) -> SwapRequest:
         assert r.id is not None
-        return SwapRequest(
-            r.id,
-            r.requester,
-            r.counterpart,
-            r.requester_week,
-            r.counterpart_week,
-            SwapStatus(r.status),
-            r.created_at,
-            r.expires_at,
-            r.reason,
-            r.decided_at,
-        )
+        return _swap_of(*(getattr(r, c.name) for c in _SWAP_COLUMNS))
 
     def swap(self, s: Session, swap_id: int) -> SwapRequest | None:
         row = s.get(SwapRow, swap_id)
