@@ -827,16 +827,23 @@ def run_ours(
         time.sleep(0.5)  # let trailing notifications finish before reading the peak
         if spy is not None:
             stop_py_spy(spy)
-        return {
-            "name": server.name,
-            "startup_s": server.startup_s,
-            "rss_started_kb": rss_started,
-            "peak_rss_kb": server.status("VmHWM"),
-            "phases": {k: v.as_dict() for k, v in phases.items()},
-            "log_errors": _log_errors(log),
-        }
+        return server_result(server, rss_started, phases, log)
     finally:
         server.stop()
+
+
+def server_result(
+    server: Server, rss_started: int | None, phases: dict[str, PhaseResult], log: Path
+) -> dict[str, Any]:
+    """One server's figures for the report and the JSON."""
+    return {
+        "name": server.name,
+        "startup_s": server.startup_s,
+        "rss_started_kb": rss_started,
+        "peak_rss_kb": server.status("VmHWM"),
+        "phases": {k: v.as_dict() for k, v in phases.items()},
+        "log_errors": _log_errors(log),
+    }
 
 
 def run_bare(
@@ -871,14 +878,7 @@ def run_bare(
                 phases[kind] = measured(
                     server, lambda k=kind, r=reqs: run_phase(k, port, r, clients, False, rate)
                 )
-        return {
-            "name": server.name,
-            "startup_s": server.startup_s,
-            "rss_started_kb": rss_started,
-            "peak_rss_kb": server.status("VmHWM"),
-            "phases": {k: v.as_dict() for k, v in phases.items()},
-            "log_errors": _log_errors(log),
-        }
+        return server_result(server, rss_started, phases, log)
     finally:
         server.stop()
 

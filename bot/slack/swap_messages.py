@@ -156,12 +156,12 @@ def announce_decision(
     logger: Logger,
     request: SwapRequest,
     actor: Member,
-) -> None:
+) -> tuple[str, str] | None:
     """After accept / decline / cancel: the request DM loses its buttons, the other
     person is told, an accepted swap gets a line in the on-call channel, and both
-    App Homes are republished."""
+    App Homes are republished. Returns where the request DM is (None if never sent)."""
     team = service.team
-    refresh_request_dm(client, service, logger, request, actor)
+    request_dm = refresh_request_dm(client, service, logger, request, actor)
     readers = {
         SwapStatus.ACCEPTED: (request.requester, request.counterpart),
         SwapStatus.DECLINED: (request.requester,),
@@ -183,6 +183,7 @@ def announce_decision(
             lambda: client.chat_postMessage(channel=team.channel, text=line),
         )
     publish_homes(homes, team, request.requester, request.counterpart)
+    return request_dm
 
 
 def refresh_request_dm(
@@ -191,14 +192,15 @@ def refresh_request_dm(
     logger: Logger,
     request: SwapRequest,
     actor: Member | None,
-) -> None:
-    """Show the request DM as decided (chat.update without buttons).
+) -> tuple[str, str] | None:
+    """Show the request DM as decided (chat.update without buttons); returns where it
+    is (None if it was never sent).
 
     Only the stored DM: the same buttons also sit on messages that must keep their
     own content (the handover announcement, the App Home)."""
     where = swap_message(service, request.id)
     if where is None:
-        return
+        return None
     channel, ts = where
     safely(
         logger,
@@ -210,6 +212,7 @@ def refresh_request_dm(
             blocks=blocks.swap_decided_blocks(service.team, request, actor),
         ),
     )
+    return where
 
 
 # --- answering the person who clicked ----------------------------------------------

@@ -74,15 +74,19 @@ def _accept(i: Interaction, member: Member) -> None:
     except Refusal:
         _show_if_expired(i, swap_id)
         raise
-    swap_messages.announce_decision(i.client, i.service, i.homes, i.logger, outcome.request, member)
-    settle_clicked(i, outcome.request, member)
+    request_dm = swap_messages.announce_decision(
+        i.client, i.service, i.homes, i.logger, outcome.request, member
+    )
+    settle_clicked(i, outcome.request, member, request_dm)
 
 
-def settle_clicked(i: Interaction, request: SwapRequest, actor: Member) -> bool:
+def settle_clicked(
+    i: Interaction, request: SwapRequest, actor: Member, request_dm: tuple[str, str] | None
+) -> bool:
     """Show a decided request on the private message clicked (a reminder DM, the
-    requester's confirmation), unless it is the request DM that was just updated."""
+    requester's confirmation), unless it is the request DM (`request_dm`, just updated)."""
     clicked = i.clicked_message
-    if not i.on_private_message or clicked == swap_messages.swap_message(i.service, request.id):
+    if not i.on_private_message or clicked == request_dm:
         return False
     return i.replace(
         blocks.swap_decided_text(i.team, request, actor),
@@ -105,10 +109,10 @@ def decline(
 
     def work(member: Member) -> None:
         outcome = i.service.decide_swap(member.id, _swap_id(i), SwapStatus.DECLINED)
-        swap_messages.announce_decision(
+        request_dm = swap_messages.announce_decision(
             i.client, i.service, i.homes, i.logger, outcome.request, member
         )
-        settle_clicked(i, outcome.request, member)
+        settle_clicked(i, outcome.request, member, request_dm)
 
     guarded(i, "swap_decline", work)
 
@@ -122,8 +126,10 @@ def cancel(
     def work(member: Member) -> None:
         outcome = i.service.decide_swap(member.id, _swap_id(i), SwapStatus.CANCELLED)
         request = outcome.request
-        swap_messages.announce_decision(i.client, i.service, i.homes, i.logger, request, member)
-        if not settle_clicked(i, request, member):  # e.g. clicked on the App Home
+        request_dm = swap_messages.announce_decision(
+            i.client, i.service, i.homes, i.logger, request, member
+        )
+        if not settle_clicked(i, request, member, request_dm):  # e.g. clicked on the App Home
             i.tell(blocks.swap_outcome_text(i.team, request, member.id))
 
     guarded(i, "swap_cancel", work)
