@@ -22,8 +22,8 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import date, timedelta
 
-import holidays as holidays_lib
-
+from bot.core.calendars import holidays_between, major_holidays_between
+from bot.core.model import HolidayCalendar
 from bot.core.planner import Plan, PlanRequest, WeekSlot, major_season, plan_rotation, round_robin
 
 START = date(2026, 11, 30)
@@ -41,10 +41,12 @@ def slots(weeks: int) -> tuple[WeekSlot, ...]:
 
 
 def request(team: tuple[str, ...], weeks: int) -> PlanRequest:
-    years = range(START.year, START.year + weeks // 52 + 2)
-    us = {d: name for d, name in holidays_lib.country_holidays("US", years=years).items()}
-    major = {d: key for d, name in us.items() for key in MAJOR_KEYS if name.startswith(key)}
-    england = frozenset(holidays_lib.country_holidays("GB", subdiv="ENG", years=years))
+    first, last = START, START + timedelta(days=7 * weeks - 1)
+    us_calendar = HolidayCalendar("US", None, ())
+    us = holidays_between(us_calendar, first, last)
+    # The bot's own definition of a major holiday: observed days count.
+    major = major_holidays_between(us_calendar, first, last, MAJOR_KEYS)
+    england = frozenset(holidays_between(HolidayCalendar("GB", "ENG", ()), first, last))
     unavailable = {m: england for m in team if m.startswith("uk")}
     return PlanRequest(team, slots(weeks), us, major, unavailable)
 

@@ -8,7 +8,7 @@ client that only turns blocks into dicts (as slack_sdk does before sending):
 - oncall:   service.who() and the /oncall answer's text and blocks
 - schedule: service.schedule(12) and the schedule's text and blocks
 - home:     publish_home() for a member: who, their swaps, weeks and time off, the view
-- accept:   service.accept_swap() and announce_decision() (DMs, channel line, two homes)
+- accept:   service.accept_swap() and Notifier.swap_decided() (DMs, channel line, two homes)
 
 Prints milliseconds per operation (median of `--rounds`); `--profile` runs those paths
 under pyinstrument and prints where the time goes. Nothing here talks to the network.
@@ -81,9 +81,9 @@ def paths(history: History) -> dict[str, Callable[[], Any]]:
 
     from bot.clock import SystemClock
     from bot.service import OnCallService
-    from bot.slack import swap_messages
     from bot.slack.blocks import status
     from bot.slack.home import publish_home
+    from bot.slack.notifier import Notifier
     from bot.storage.store import Store
 
     store = Store(history.database_url)
@@ -122,7 +122,7 @@ def paths(history: History) -> dict[str, Callable[[], Any]]:
             for slack_id in slack_ids:
                 publish_home(client, service, slack_id)  # type: ignore[arg-type]
 
-    homes = InlineHomes()
+    notifier = Notifier(client, service, InlineHomes(), logger)  # type: ignore[arg-type]
 
     def accept() -> None:
         pair = pairs[next(step) % len(pairs)]
@@ -131,7 +131,7 @@ def paths(history: History) -> dict[str, Callable[[], Any]]:
         assert actor is not None
         outcome = service.accept_swap(actor.id, swap_id)
         pair.steps += 1
-        swap_messages.announce_decision(client, service, homes, logger, outcome.request, actor)  # type: ignore[arg-type]
+        notifier.swap_decided(outcome.request, actor)
 
     return {"oncall": oncall, "schedule": schedule, "home": home, "accept": accept}
 

@@ -17,6 +17,8 @@ from typing import Any
 
 from dateutil.parser import isoparse
 
+from bot.cli_admin import register as register_admin
+from bot.cli_errors import UsageError
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, load_config
 from bot.core.errors import Refusal
@@ -26,10 +28,6 @@ from bot.core.oncall import OnCall
 from bot.core.weeks import local_instant
 from bot.service import OnCallService, ScheduledWeek
 from bot.storage.store import StorageError, Store
-
-
-class UsageError(Exception):
-    """A bad argument; the message says which and why."""
 
 
 def _member_json(m: Member | None) -> dict[str, str] | None:
@@ -91,17 +89,15 @@ def schedule_table(team: Team, weeks: Sequence[ScheduledWeek]) -> str:
                 w.reason if w.fixed else f"adjusted: {w.reason.removeprefix('adjusted: ')}"
             )
         notes += [f"{n} ({d:%a %d %b})" for d, n in w.holidays.items()]
-        notes += [
-            f"{team.member(t.member).name} off {t.start:%d %b}-{t.end:%d %b}" for t in w.time_off
-        ]
+        notes += [f"{team.name_of(t.member)} off {t.start:%d %b}-{t.end:%d %b}" for t in w.time_off]
         if w.cover_needed:
             notes.append("needs cover: the backup stands in")
         rows.append(
             (
                 str(w.week.index),
                 f"{w.week.first_day:%a %d %b %Y} - {w.week.last_day:%a %d %b}",
-                team.member(w.member).name,
-                team.member(w.backup).name if w.backup else "-",
+                team.name_of(w.member),
+                team.name_of(w.backup) if w.backup else "-",
                 "; ".join(notes),
             )
         )
@@ -146,10 +142,10 @@ def who_text(team: Team, answer: OnCall) -> str:
             f"{start.astimezone(team.timezone):%a %d %b %Y %H:%M %Z}."
         )
     zone = team.timezone
-    name = team.member
+    name = team.name_of
     lines = [
-        f"On call: {name(answer.on_call).name if answer.on_call else 'nobody available'}",
-        f"Backup:  {name(answer.backup).name if answer.backup else 'nobody available'}",
+        f"On call: {name(answer.on_call) if answer.on_call else 'nobody available'}",
+        f"Backup:  {name(answer.backup) if answer.backup else 'nobody available'}",
         f"Week {answer.week.index}: {answer.week.start.astimezone(zone):%a %d %b %H:%M %Z} - "
         f"{answer.week.end.astimezone(zone):%a %d %b %H:%M %Z}",
     ]
@@ -157,10 +153,10 @@ def who_text(team: Team, answer: OnCall) -> str:
     for d, n in answer.holidays.items():
         lines.append(f"Holiday: {n} ({d:%a %d %b})")
     for t in answer.time_off:
-        lines.append(f"Time off: {name(t.member).name} {t.start:%d %b} - {t.end:%d %b}")
+        lines.append(f"Time off: {name(t.member)} {t.start:%d %b} - {t.end:%d %b}")
     lines.append("Pipelines:")
     for o in answer.owners:
-        owner = name(o.owner).name if o.owner else "nobody"
+        owner = name(o.owner) if o.owner else "nobody"
         lines.append(f"  {o.pipeline.name}: {owner}" + (f" ({o.reason})" if o.reason else ""))
     return "\n".join(lines)
 
@@ -296,7 +292,9 @@ def cmd_announce(args: argparse.Namespace, env: dict[str, str], clock: Clock) ->
             print(line.replace("*", ""))
         print(f"(dry run: nothing posted to {team.channel})")
         return 0
-    if Announcer(service, client).announce(index, force=args.force):
+    from bot.slack.notifier import Notifier
+
+    if Announcer(service, Notifier(client, service)).announce(index, force=args.force):
         print(f"posted the handover for week {index} to {team.channel}")
         return 0
     print(f"week {index} was already announced (use --force to post again)", file=sys.stderr)
@@ -392,13 +390,12 @@ def _add_reports(sub: Any) -> None:
     p.set_defaults(handler=cmd_ical)
 
 
-def _add_admin(sub: Any) -> None:
-    from bot.cli_admin import register  # lazily: bot.cli_admin imports bot.cli
-
-    register(sub)
-
-
-_EXTRA_COMMANDS: list[Callable[[Any], None]] = [_add_run, _add_announce, _add_reports, _add_admin]
+_EXTRA_COMMANDS: list[Callable[[Any], None]] = [
+    _add_run,
+    _add_announce,
+    _add_reports,
+    register_admin,
+]
 
 
 def main(

@@ -7,7 +7,7 @@
 
 Like every command they read DATABASE_URL (default sqlite:///oncall.db). Moving
 between SQLite and PostgreSQL is an export from one URL and an import into the
-other. bot.cli imports this module lazily; it imports bot.cli inside functions.
+other. bot.cli registers these commands; this module does not import bot.cli.
 """
 
 from __future__ import annotations
@@ -19,15 +19,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bot.cli_errors import UsageError
 from bot.clock import Clock
-from bot.storage.store import StorageError, Store, _safe_url
+from bot.storage.store import StorageError, Store, safe_url
 
 DEFAULT_URL = "sqlite:///oncall.db"
 
 
 def _usage(message: str) -> Exception:
-    from bot.cli import UsageError
-
     return UsageError(message)
 
 
@@ -40,7 +39,7 @@ def _failed(what: str, store: Store, e: Exception) -> StorageError:
     orig = getattr(e, "orig", None)
     detail = str(orig if orig is not None else e).strip().splitlines()
     reason = f"{e.__class__.__name__}: {detail[0][:200]}" if detail else e.__class__.__name__
-    return StorageError(f"cannot {what} {_safe_url(store.url)}: {reason}")
+    return StorageError(f"cannot {what} {safe_url(store.url)}: {reason}")
 
 
 def cmd_db_upgrade(args: argparse.Namespace, env: dict[str, str], clock: Clock) -> int:
@@ -97,7 +96,7 @@ def _write_private(path: Path, text: str) -> None:
 
 
 def cmd_export(args: argparse.Namespace, env: dict[str, str], clock: Clock) -> int:
-    from bot.transfer import TABLES, export_state
+    from bot.storage.transfer import TABLES, export_state
 
     store = _store(env)
     store.create_all()
@@ -135,7 +134,7 @@ def _read_document(name: str) -> Any:
 
 
 def cmd_import(args: argparse.Namespace, env: dict[str, str], clock: Clock) -> int:
-    from bot.transfer import TransferError, import_state, validate_state
+    from bot.storage.transfer import TransferError, import_state, validate_state
 
     data = _read_document(args.file)
     try:
@@ -150,7 +149,7 @@ def cmd_import(args: argparse.Namespace, env: dict[str, str], clock: Clock) -> i
         raise _usage(str(e)) from None
     except Exception as e:
         raise _failed("import into", store, e) from None
-    print(f"imported {_summary(counts)} into {_safe_url(store.url)}")
+    print(f"imported {_summary(counts)} into {safe_url(store.url)}")
     return 0
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays as holidays_lib
 import yaml
 
+from bot.core.calendars import public_holidays
 from bot.core.model import HolidayCalendar, Member, Pipeline, Team
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -121,9 +123,81 @@ def _int(
     return value
 
 
+@dataclass(frozen=True)
+class _Sections:
+    team: Mapping[str, Any]
+    rotation: Mapping[str, Any]
+    policy: Mapping[str, Any]
+    members: list[Any]
+    pipelines: list[Any]
+
+
+@dataclass(frozen=True)
+class _TeamSettings:
+    zone: ZoneInfo
+    channel: str
+    usergroup: str | None
+    calendar: HolidayCalendar | None
+
+
+@dataclass(frozen=True)
+class _Rotation:
+    weekday: int
+    at: time
+    start: date
+    order: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Policy:
+    notice: int
+    freeze: int
+    plan_weeks: int
+    catch_up: int
+    majors: tuple[str, ...]
+    heads_up: tuple[int, time] | None
+
+
 def parse_config(data: Any, base_dir: Path, source: str = "config") -> Team:
     """Turn parsed YAML into a `Team`, or raise `ConfigError` listing every problem."""
     p = _Problems()
+    sections = _sections(data, source, p)
+    team = _team(sections.team, p)
+    members = _members(sections.members, p)
+    member_ids = {m.id for m in members}
+    admins = _admins(sections.team, member_ids, p)
+    rotation = _rotation(sections.rotation, member_ids, p)
+    policy = _policy(sections.policy, p)
+    if "major_holidays" in sections.policy:
+        _check_major_holidays(policy, team.calendar, rotation, p)
+    pipelines = _pipelines(sections.pipelines, member_ids, base_dir, p)
+    team_name = _str(sections.team, "name", "team", p, required=False) or "On-call"
+    if p.items:
+        raise ConfigError(source, p.items)
+    return Team(
+        name=team_name,
+        timezone=team.zone,
+        channel=team.channel,
+        members=tuple(members),
+        order=rotation.order,
+        start=rotation.start,
+        handover_weekday=rotation.weekday,
+        handover_time=rotation.at,
+        pipelines=tuple(pipelines),
+        usergroup=team.usergroup,
+        admins=admins,
+        holidays=team.calendar,
+        time_off_notice_days=policy.notice,
+        freeze_weeks=policy.freeze,
+        plan_weeks=policy.plan_weeks,
+        major_holidays=policy.majors,
+        catch_up_hours=policy.catch_up,
+        heads_up=policy.heads_up,
+    )
+
+
+def _sections(data: Any, source: str, p: _Problems) -> _Sections:
+    """The top-level sections; a section of the wrong shape stops here, alone."""
     if not isinstance(data, Mapping):
         raise ConfigError(source, ["the file must be a YAML mapping with team, rotation, members"])
     for section in ("team", "rotation", "members"):
@@ -140,8 +214,12 @@ def parse_config(data: Any, base_dir: Path, source: str = "config") -> Team:
     for name, value in (("members", members_raw), ("pipelines", pipelines_raw)):
         if not isinstance(value, list):
             raise ConfigError(source, [f"{name}: must be a list"])
+    return _Sections(team_raw, rot_raw, policy_raw, members_raw, pipelines_raw)
 
-    # team
+
+def _team(team_raw: Mapping[str, Any], p: _Problems) -> _TeamSettings:
+    """`team`: time zone, channel, user group and holiday calendar (admins and name
+    are read after the members)."""
     tz_name = _str(team_raw, "timezone", "team", p)
     zone = ZoneInfo("UTC")
     if tz_name:
@@ -155,9 +233,12 @@ def parse_config(data: Any, base_dir: Path, source: str = "config") -> Team:
     usergroup = team_raw.get("usergroup")
     if usergroup is not None and not _SLACK_GROUP.match(str(usergroup)):
         p.add("team.usergroup", f"'{usergroup}' is not a Slack user group id (like S0123ABCD)")
-    team_calendar = _calendar(team_raw.get("holidays"), "team.holidays", p)
+    calendar = _calendar(team_raw.get("holidays"), "team.holidays", p)
+    return _TeamSettings(zone, channel, None if usergroup is None else str(usergroup), calendar)
 
-    # members
+
+def _members(members_raw: list[Any], p: _Problems) -> list[Member]:
+    """`members`: each with a unique id and Slack user id, and an optional calendar."""
     members: list[Member] = []
     seen_ids: set[str] = set()
     seen_slack: set[str] = set()
@@ -183,8 +264,11 @@ def parse_config(data: Any, base_dir: Path, source: str = "config") -> Team:
         members.append(Member(mid, name, slack_id, cal))
     if not members_raw:
         p.add("members", "the team needs at least one member")
-    member_ids = {m.id for m in members}
+    return members
 
+
+def _admins(team_raw: Mapping[str, Any], member_ids: set[str], p: _Problems) -> frozenset[str]:
+    """`team.admins`: member ids."""
     admins_raw = team_raw.get("admins") or []
     if not isinstance(admins_raw, list):
         p.add("team.admins", "must be a list of member ids")
@@ -192,8 +276,11 @@ def parse_config(data: Any, base_dir: Path, source: str = "config") -> Team:
     for i, a in enumerate(admins_raw):
         if str(a) not in member_ids:
             p.add(f"team.admins[{i}]", f"'{a}' is not a member id")
+    return frozenset(str(a) for a in admins_raw)
 
-    # rotation
+
+def _rotation(rot_raw: Mapping[str, Any], member_ids: set[str], p: _Problems) -> _Rotation:
+    """`rotation`: the handover weekday and time, the start on that weekday, the order."""
     weekday, at = 0, time(9, 0)
     try:
         weekday, at = parse_weekday_time(rot_raw.get("handover", "monday 09:00"))
@@ -224,8 +311,11 @@ def parse_config(data: Any, base_dir: Path, source: str = "config") -> Team:
             elif str(o) in order:
                 p.add(f"rotation.order[{i}]", f"'{o}' appears twice")
             order.append(str(o))
+    return _Rotation(weekday, at, start, tuple(order))
 
-    # policy
+
+def _policy(policy_raw: Mapping[str, Any], p: _Problems) -> _Policy:
+    """`policy`: notice, horizons, catch-up, major holidays, the heads-up."""
     notice = _int(policy_raw, "time_off_notice_days", "policy", p, 14, 0, 365)
     freeze_default = max(1, -(-notice // 7))
     # Bounded: a plan horizon of 10**30 weeks would plan forever at start.
@@ -233,6 +323,8 @@ def parse_config(data: Any, base_dir: Path, source: str = "config") -> Team:
     freeze_default = min(freeze_default, plan_weeks)
     freeze = _int(policy_raw, "freeze_weeks", "policy", p, freeze_default, 0, plan_weeks)
     catch_up = _int(policy_raw, "catch_up_hours", "policy", p, 24, 0, 168)
+    # Names as the bot shows them (English where the holidays package has English
+    # names, whatever the server's locale): see bot/core/calendars.py.
     majors_raw = policy_raw.get("major_holidays", ["Christmas Day", "New Year's Day"])
     if not isinstance(majors_raw, list) or not all(isinstance(x, str) for x in majors_raw):
         p.add("policy.major_holidays", "must be a list of holiday names")
@@ -246,8 +338,33 @@ def parse_config(data: Any, base_dir: Path, source: str = "config") -> Team:
             heads_up = parse_weekday_time(str(hu_raw))
         except ValueError as e:
             p.add("policy.heads_up", f"{e} (or 'off')")
+    return _Policy(notice, freeze, plan_weeks, catch_up, tuple(majors_raw), heads_up)
 
-    # pipelines
+
+def _check_major_holidays(
+    policy: _Policy, calendar: HolidayCalendar | None, rotation: _Rotation, p: _Problems
+) -> None:
+    """Each listed major holiday is a holiday of the team calendar: a name that matches
+    nothing would silently switch rule 4 off."""
+    if calendar is None:
+        return
+    last = date(rotation.start.year + policy.plan_weeks // 52 + 1, 12, 31)
+    known = {h.holiday for h in public_holidays(calendar, rotation.start, last)}
+    where = calendar.country + (f"-{calendar.subdiv}" if calendar.subdiv else "")
+    for i, name in enumerate(policy.majors):
+        if name not in known:
+            p.add(
+                f"policy.major_holidays[{i}]",
+                f"'{name}' is not a holiday of the team calendar ({where}); name holidays "
+                "as `oncall schedule` shows them, like 'Christmas Day'",
+            )
+
+
+def _pipelines(
+    pipelines_raw: list[Any], member_ids: set[str], base_dir: Path, p: _Problems
+) -> list[Pipeline]:
+    """`pipelines`: each with a unique id, an audience, two different owners who are
+    members, and an optional runbook file relative to the config."""
     pipelines: list[Pipeline] = []
     seen_pipes: set[str] = set()
     for i, pr in enumerate(pipelines_raw):
@@ -271,41 +388,24 @@ def parse_config(data: Any, base_dir: Path, source: str = "config") -> Team:
             owners.append(owner)
         if owners[0] and owners[0] == owners[1]:
             p.add(f"{where}.secondary", "must differ from the primary owner")
-        runbook: Path | None = None
-        if pr.get("runbook"):
-            shown = str(pr["runbook"])[:200]
-            try:
-                runbook = (base_dir / str(pr["runbook"])).resolve()
-                found = runbook.is_file()
-            except (OSError, ValueError):  # a NUL byte, a name too long for the OS
-                found = False
-            if not found:
-                p.add(f"{where}.runbook", f"file '{shown}' does not exist or cannot be read")
+        runbook = _runbook(pr.get("runbook"), base_dir, f"{where}.runbook", p)
         pipelines.append(Pipeline(pid, name, audience, owners[0], owners[1], runbook))
+    return pipelines
 
-    team_name = _str(team_raw, "name", "team", p, required=False) or "On-call"
-    if p.items:
-        raise ConfigError(source, p.items)
-    return Team(
-        name=team_name,
-        timezone=zone,
-        channel=channel,
-        members=tuple(members),
-        order=tuple(order),
-        start=start,
-        handover_weekday=weekday,
-        handover_time=at,
-        pipelines=tuple(pipelines),
-        usergroup=None if usergroup is None else str(usergroup),
-        admins=frozenset(str(a) for a in admins_raw),
-        holidays=team_calendar,
-        time_off_notice_days=notice,
-        freeze_weeks=freeze,
-        plan_weeks=plan_weeks,
-        major_holidays=tuple(majors_raw),
-        catch_up_hours=catch_up,
-        heads_up=heads_up,
-    )
+
+def _runbook(raw: Any, base_dir: Path, where: str, p: _Problems) -> Path | None:
+    if not raw:
+        return None
+    shown = str(raw)[:200]
+    runbook: Path | None = None
+    try:
+        runbook = (base_dir / str(raw)).resolve()
+        found = runbook.is_file()
+    except (OSError, ValueError):  # a NUL byte, a name too long for the OS
+        found = False
+    if not found:
+        p.add(where, f"file '{shown}' does not exist or cannot be read")
+    return runbook
 
 
 def load_config(path: Path) -> Team:

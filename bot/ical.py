@@ -19,18 +19,18 @@ def oncall_calendar(
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add(
-        "x-wr-calname", f"{team.name} on-call" + (f": {team.member(member).name}" if member else "")
+        "x-wr-calname", f"{team.name} on-call" + (f": {team.name_of(member)}" if member else "")
     )
     cal.add("x-wr-timezone", team.timezone.key)
     for w in weeks:
         if member is not None and w.member != member:
             continue
-        name = team.member(w.member).name
-        backup = team.member(w.backup).name if w.backup else "none"
+        name = team.name_of(w.member)
+        backup = team.name_of(w.backup) if w.backup else "none"
         lines = [f"On call: {name}", f"Backup: {backup}"]
         lines += [f"Holiday: {n} ({d.isoformat()})" for d, n in w.holidays.items()]
         lines += [
-            f"Time off: {team.member(t.member).name} {t.start.isoformat()} to {t.end.isoformat()}"
+            f"Time off: {team.name_of(t.member)} {t.start.isoformat()} to {t.end.isoformat()}"
             for t in w.time_off
         ]
         if w.reason:

@@ -36,6 +36,7 @@ class Running:
     app: Any
     client: Any
     homes: Any = None  # the App Home publisher (bot.slack.home.HomePublisher)
+    notifier: Any = None  # what changes tell whom (bot.slack.notifier.Notifier)
     server: Any = None
     socket_handler: Any = None
     scheduler: Any = None
@@ -90,6 +91,7 @@ def start(
     from bot.slack.app import build_app
     from bot.slack.client import make_client
     from bot.slack.home import HomePublisher
+    from bot.slack.notifier import Notifier
 
     service = open_service(settings, clock)
     client = make_client(settings.bot_token, settings.api_url)
@@ -107,13 +109,14 @@ def start(
                 "and the network: see README, section Configuration"
             ) from None
     homes = HomePublisher(client, service)
-    app = build_app(service, client, signing_secret=settings.signing_secret, homes=homes)
-    running = Running(settings, service, app, client, homes)
+    notifier = Notifier(client, service, homes)
+    app = build_app(service, client, signing_secret=settings.signing_secret, notifier=notifier)
+    running = Running(settings, service, app, client, homes, notifier)
     running.stops.append(homes.stop)
     if scheduler:
         from bot.scheduler.jobs import start_scheduler
 
-        running.scheduler = start_scheduler(service, client)
+        running.scheduler = start_scheduler(service, notifier)
         running.stops.append(lambda: running.scheduler.shutdown(wait=False))
     if settings.socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler

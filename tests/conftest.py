@@ -9,12 +9,14 @@ config does not depend on files; add them per test when needed.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fakeslack import unacknowledged_refusals
+from harness import SlackHarness
 from pg import pg_server, pg_url  # noqa: F401  (a throwaway PostgreSQL server)
 
 from bot.clock import FixedClock
@@ -83,6 +85,45 @@ BASE_CONFIG: dict[str, Any] = {
 
 # Tuesday 1 Dec 2026 10:00 in New York: inside week 0 (which began Mon 30 Nov 09:00).
 DEFAULT_NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "refusals_expected: the test provokes the strict fake Slack's refusals"
+    )
+
+
+@pytest.fixture(autouse=True)
+def slack_refuses_nothing(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test during which any FakeSlack refused a call for breaking Slack's rules
+    (too many blocks, text over a limit, no text fallback, ...): every end-to-end test
+    thereby checks the limits of what the app sends. A listener's refused post shows
+    nowhere else: the app only logs Slack's error."""
+    before = {id(c) for c in unacknowledged_refusals()}
+    yield
+    if request.node.get_closest_marker("refusals_expected"):
+        return
+    new = [c for c in unacknowledged_refusals() if id(c) not in before]
+    assert not new, "the fake Slack refused what the app sent:\n" + "\n".join(
+        f"  {c.method}: {c.refused} {c.problems}" for c in new
+    )
+
+
+@pytest.fixture(scope="module")
+def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackHarness]:
+    """One running app and fake Slack for a test module, on tests/data/team.yml at
+    DEFAULT_NOW (starting and stopping servers is the slow part). Use it through `h`."""
+    with SlackHarness(tmp_path_factory.mktemp("slack"), FixedClock(DEFAULT_NOW)) as running:
+        yield running
+
+
+@pytest.fixture
+def h(harness: SlackHarness, tmp_path: Path) -> Iterator[SlackHarness]:
+    """The module's app with a fresh database, clock and call log for each test; after
+    the test every listener has finished, so no late call leaks into the next one."""
+    harness.fresh_database(tmp_path, DEFAULT_NOW)
+    yield harness
+    harness.settle()
 
 
 @pytest.fixture

@@ -4,6 +4,14 @@ Point a ``slack_sdk.WebClient(token=..., base_url=fake.url)`` (or a Bolt ``App``
 one) at a running :class:`FakeSlack`. Every request is recorded as a :class:`Call`, answered
 with a plausible Slack response, and can be made to fail (HTTP 429/5xx, dropped connection,
 or ``ok: false``) to test retry and error handling without touching the real Slack.
+
+The fake is strict: a message or view that breaks Block Kit's documented limits is refused
+as Slack refuses it (``invalid_blocks``, ``msg_too_long``, ``view_too_large``, ``no_text``;
+see :func:`message_problems` and :func:`view_problems`), recorded with ``Call.refused`` set,
+and kept in :attr:`FakeSlack.refusals`. One rule is stricter than Slack: blocks without a
+plain ``text`` fallback are refused as ``missing_text_fallback`` (Slack only warns; the
+team's rule is that every message has one). tests/conftest.py fails any test during which
+the fake refused a call, unless the test is marked ``refusals_expected``.
 """
 
 from __future__ import annotations
@@ -22,7 +30,16 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-__all__ = ["Call", "FakeSlack", "BOT_USER_ID", "BOT_ID", "TEAM_ID"]
+__all__ = [
+    "Call",
+    "FakeSlack",
+    "BOT_USER_ID",
+    "BOT_ID",
+    "TEAM_ID",
+    "message_problems",
+    "view_problems",
+    "unacknowledged_refusals",
+]
 
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
@@ -68,9 +85,15 @@ class Call:
     time: float
     failed: bool = False
     status: int | None = 200
+    #: The error Slack would answer for a payload that breaks its rules (``invalid_blocks``,
+    #: ``msg_too_long``, ...), with what broke them; None for an accepted call.
+    refused: str | None = None
+    problems: list[str] = field(default_factory=list)
 
     def __repr__(self) -> str:
         flag = " failed" if self.failed else ""
+        if self.refused:
+            flag += f" refused={self.refused} {self.problems}"
         return f"Call({self.method!r}{flag}, status={self.status}, args={self.args!r})"
 
 
@@ -104,6 +127,7 @@ class _State:
     standing: dict[str, Payload] = field(default_factory=dict)
     ts_counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     view_counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    refusals: list[Call] = field(default_factory=list)
 
 
 class _Server(ThreadingHTTPServer):
@@ -196,8 +220,8 @@ class FakeSlack:
             return
         args = {**body, "_path": urlsplit(response_url).path, "_ack": True}
         call = Call(RESPONSE_URL, args, {}, time.monotonic())
-        with self._state.lock:
-            self._state.calls.append(call)
+        _judge(call)
+        _record(self._state, call)
 
     # ------------------------------------------------------------------ recorded calls
 
@@ -210,6 +234,21 @@ class FakeSlack:
     def calls_to(self, method: str, *, include_failed: bool = True) -> list[Call]:
         """Recorded calls to one API method (or ``"response_url"``), oldest first."""
         return [c for c in self.calls if c.method == method and (include_failed or not c.failed)]
+
+    @property
+    def refusals(self) -> list[Call]:
+        """Calls refused for breaking Slack's rules and not yet taken by
+        :meth:`take_refusals`, oldest first; :meth:`clear` and :meth:`reset` keep them."""
+        with self._state.lock:
+            return list(self._state.refusals)
+
+    def take_refusals(self) -> list[Call]:
+        """Return the refused calls and forget them, for a test that provokes refusals."""
+        with self._state.lock:
+            taken, self._state.refusals[:] = list(self._state.refusals), []
+        with _REFUSALS_LOCK:
+            _UNTAKEN[:] = [c for c in _UNTAKEN if not any(c is t for t in taken)]
+        return taken
 
     def clear(self) -> None:
         """Forget recorded calls (faults and overrides stay armed)."""
@@ -364,6 +403,243 @@ def _parse_args(body: bytes, content_type: str, query: str) -> dict[str, Any]:
             text = body.decode("utf-8", "replace")
             args.update(_flatten(parse_qs(text, keep_blank_values=True)))
     return _decode_json_fields(args)
+
+
+# ---------------------------------------------------------------------- Slack's rules
+#
+# Block Kit's documented limits (docs.slack.dev/reference/block-kit/...): a payload that
+# breaks one is refused with the error Slack gives, and each problem is named with a JSON
+# pointer as Slack names it in ``response_metadata.messages``.
+
+MESSAGE_BLOCKS = 50  # blocks in a message
+VIEW_BLOCKS = 100  # blocks in a modal or App Home
+MESSAGE_TEXT = 40_000  # a message's top-level text: msg_too_long
+VIEW_BYTES = 250_000  # a view's JSON: view_too_large
+SECTION_TEXT = 3_000
+SECTION_FIELDS = 10
+FIELD_TEXT = 2_000
+HEADER_TEXT = 150
+CONTEXT_ELEMENTS = 10
+ACTIONS_ELEMENTS = 25
+BUTTON_TEXT = 75
+BUTTON_VALUE = 2_000
+URL_LENGTH = 3_000
+ID_LENGTH = 255  # action_id, block_id, callback_id
+OPTION_TEXT = 75
+OPTION_VALUE = 150
+SELECT_OPTIONS = 100
+PLACEHOLDER_TEXT = 150
+LABEL_TEXT = 2_000  # an input block's label and hint
+VIEW_TITLE = 24  # a modal's title, submit and close
+PRIVATE_METADATA = 3_000
+CONFIRM_TITLE, CONFIRM_TEXT, CONFIRM_BUTTON = 100, 300, 30
+
+#: Methods whose arguments are a message; the response_url pseudo-method is one as well.
+MESSAGE_METHODS = frozenset(
+    {"chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage"}
+)
+VIEW_METHODS = frozenset({"views.open", "views.update", "views.push", "views.publish"})
+
+_REFUSALS_LOCK = threading.Lock()
+#: Every refused call of every fake in this process not yet taken by a test: what
+#: tests/conftest.py checks after each test (a listener's refused post has no other witness).
+_UNTAKEN: list[Call] = []
+
+
+def unacknowledged_refusals() -> list[Call]:
+    """Refused calls of any fake in this process that no test has taken."""
+    with _REFUSALS_LOCK:
+        return list(_UNTAKEN)
+
+
+def _record(state: _State, call: Call) -> None:
+    with state.lock:
+        state.calls.append(call)
+        if call.refused:
+            state.refusals.append(call)
+    if call.refused:
+        with _REFUSALS_LOCK:
+            _UNTAKEN.append(call)
+
+
+def _judge(call: Call) -> bool:
+    """Set ``call.refused``/``problems`` when Slack would refuse it; True when refused."""
+    if call.method in MESSAGE_METHODS or call.method == RESPONSE_URL:
+        verdict = message_problems(call.args)
+    elif call.method in VIEW_METHODS:
+        verdict = view_problems(call.args.get("view"))
+    else:
+        return False
+    if verdict is None:
+        return False
+    call.refused, call.problems = verdict
+    return True
+
+
+def message_problems(args: Mapping[str, Any]) -> tuple[str, list[str]] | None:
+    """The error Slack answers for a message (chat.* arguments or a response_url body),
+    and why, or None when it is accepted."""
+    if args.get("delete_original") and "text" not in args and "blocks" not in args:
+        return None  # a response_url post that only deletes the message
+    text = args.get("text")
+    blocks = args.get("blocks")
+    has_blocks = isinstance(blocks, list) and len(blocks) > 0
+    has_text = isinstance(text, str) and text.strip() != ""
+    if not has_text and not has_blocks and not args.get("attachments"):
+        return "no_text", ["a message needs text or blocks [json-pointer:/text]"]
+    if isinstance(text, str) and len(text) > MESSAGE_TEXT:
+        return "msg_too_long", [f"text is {len(text)} characters, over {MESSAGE_TEXT}"]
+    if blocks is not None:
+        problems = _blocks_problems(blocks, MESSAGE_BLOCKS, "/blocks")
+        if problems:
+            return "invalid_blocks", problems
+    if has_blocks and not has_text:
+        # Stricter than Slack, which only logs a warning: the team's rule is that every
+        # message has a plain text fallback (notifications, screen readers, search).
+        return "missing_text_fallback", ["blocks sent without a text fallback [/text]"]
+    return None
+
+
+def view_problems(view: Any) -> tuple[str, list[str]] | None:
+    """The error Slack answers for a views.* ``view``, and why, or None when accepted."""
+    if not isinstance(view, dict):
+        return "invalid_arguments", ["view is not an object [json-pointer:/view]"]
+    size = len(json.dumps(view, ensure_ascii=False).encode("utf-8"))
+    if size > VIEW_BYTES:
+        return "view_too_large", [f"view is {size} bytes, over {VIEW_BYTES}"]
+    problems = _blocks_problems(view.get("blocks", []), VIEW_BLOCKS, "/view/blocks")
+    for key in ("title", "submit", "close"):
+        if key in view:
+            _text(view[key], f"/view/{key}", VIEW_TITLE, problems, plain=True)
+    _length(view.get("private_metadata"), "/view/private_metadata", PRIVATE_METADATA, problems)
+    _length(view.get("callback_id"), "/view/callback_id", ID_LENGTH, problems)
+    return ("invalid_blocks", problems) if problems else None
+
+
+def _length(value: Any, where: str, limit: int, problems: list[str]) -> None:
+    if isinstance(value, str) and len(value) > limit:
+        problems.append(f"must be at most {limit} characters [json-pointer:{where}]")
+
+
+def _text(obj: Any, where: str, limit: int, problems: list[str], *, plain: bool = False) -> None:
+    """A text object: a dict with a non-empty ``text`` of at most ``limit`` characters."""
+    if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+        problems.append(f"must be a text object [json-pointer:{where}]")
+        return
+    if plain and obj.get("type") != "plain_text":
+        problems.append(f"must be plain_text [json-pointer:{where}/type]")
+    if obj["text"] == "":
+        problems.append(f"must be more than 0 characters [json-pointer:{where}/text]")
+    _length(obj["text"], f"{where}/text", limit, problems)
+
+
+def _blocks_problems(blocks: Any, most: int, where: str) -> list[str]:
+    if not isinstance(blocks, list):
+        return [f"must be a list [json-pointer:{where}]"]
+    problems: list[str] = []
+    if len(blocks) > most:
+        problems.append(f"no more than {most} items allowed [json-pointer:{where}]")
+    block_ids: set[str] = set()
+    for i, block in enumerate(blocks):
+        here = f"{where}/{i}"
+        if not isinstance(block, dict):
+            problems.append(f"must be an object [json-pointer:{here}]")
+            continue
+        block_id = block.get("block_id")
+        if isinstance(block_id, str):
+            if block_id in block_ids:
+                problems.append(f"duplicate block_id {block_id!r} [json-pointer:{here}]")
+            block_ids.add(block_id)
+            _length(block_id, f"{here}/block_id", ID_LENGTH, problems)
+        _block_problems(block, here, problems)
+    return problems
+
+
+def _block_problems(block: dict[str, Any], here: str, problems: list[str]) -> None:
+    kind = block.get("type")
+    if kind == "section":
+        if "text" not in block and not block.get("fields"):
+            problems.append(f"a section needs text or fields [json-pointer:{here}]")
+        if "text" in block:
+            _text(block["text"], f"{here}/text", SECTION_TEXT, problems)
+        fields = block.get("fields") or []
+        if len(fields) > SECTION_FIELDS:
+            problems.append(f"no more than {SECTION_FIELDS} fields [json-pointer:{here}/fields]")
+        for j, item in enumerate(fields):
+            _text(item, f"{here}/fields/{j}", FIELD_TEXT, problems)
+        if isinstance(block.get("accessory"), dict):
+            _element_problems(block["accessory"], f"{here}/accessory", problems)
+    elif kind == "header":
+        _text(block.get("text"), f"{here}/text", HEADER_TEXT, problems, plain=True)
+    elif kind == "context":
+        elements = block.get("elements") or []
+        if len(elements) > CONTEXT_ELEMENTS:
+            problems.append(
+                f"no more than {CONTEXT_ELEMENTS} items allowed [json-pointer:{here}/elements]"
+            )
+        for j, element in enumerate(elements):
+            if isinstance(element, dict) and element.get("type") in ("mrkdwn", "plain_text"):
+                _text(element, f"{here}/elements/{j}", SECTION_TEXT, problems)
+    elif kind == "actions":
+        elements = block.get("elements") or []
+        if len(elements) > ACTIONS_ELEMENTS:
+            problems.append(
+                f"no more than {ACTIONS_ELEMENTS} items allowed [json-pointer:{here}/elements]"
+            )
+        action_ids: set[str] = set()
+        for j, element in enumerate(elements):
+            if not isinstance(element, dict):
+                continue
+            action_id = element.get("action_id")
+            if isinstance(action_id, str):
+                if action_id in action_ids:
+                    problems.append(
+                        f"duplicate action_id {action_id!r} [json-pointer:{here}/elements/{j}]"
+                    )
+                action_ids.add(action_id)
+            _element_problems(element, f"{here}/elements/{j}", problems)
+    elif kind == "input":
+        _text(block.get("label"), f"{here}/label", LABEL_TEXT, problems, plain=True)
+        if "hint" in block:
+            _text(block["hint"], f"{here}/hint", LABEL_TEXT, problems, plain=True)
+        if isinstance(block.get("element"), dict):
+            _element_problems(block["element"], f"{here}/element", problems)
+
+
+def _element_problems(element: dict[str, Any], here: str, problems: list[str]) -> None:
+    _length(element.get("action_id"), f"{here}/action_id", ID_LENGTH, problems)
+    kind = element.get("type")
+    if kind == "button":
+        _text(element.get("text"), f"{here}/text", BUTTON_TEXT, problems, plain=True)
+        _length(element.get("value"), f"{here}/value", BUTTON_VALUE, problems)
+        _length(element.get("url"), f"{here}/url", URL_LENGTH, problems)
+    if "placeholder" in element:
+        _text(element["placeholder"], f"{here}/placeholder", PLACEHOLDER_TEXT, problems)
+    options = element.get("options")
+    if isinstance(options, list):
+        if len(options) > SELECT_OPTIONS:
+            problems.append(
+                f"no more than {SELECT_OPTIONS} items allowed [json-pointer:{here}/options]"
+            )
+        for j, option in enumerate(options):
+            _option_problems(option, f"{here}/options/{j}", problems)
+    if isinstance(element.get("initial_option"), dict):
+        _option_problems(element["initial_option"], f"{here}/initial_option", problems)
+    confirm = element.get("confirm")
+    if isinstance(confirm, dict):
+        _text(confirm.get("title"), f"{here}/confirm/title", CONFIRM_TITLE, problems)
+        _text(confirm.get("text"), f"{here}/confirm/text", CONFIRM_TEXT, problems)
+        for key in ("confirm", "deny"):
+            if key in confirm:
+                _text(confirm[key], f"{here}/confirm/{key}", CONFIRM_BUTTON, problems)
+
+
+def _option_problems(option: Any, here: str, problems: list[str]) -> None:
+    if not isinstance(option, dict):
+        problems.append(f"must be an object [json-pointer:{here}]")
+        return
+    _text(option.get("text"), f"{here}/text", OPTION_TEXT, problems)
+    _length(option.get("value"), f"{here}/value", OPTION_VALUE, problems)
 
 
 # ---------------------------------------------------------------------- default responses
@@ -560,6 +836,17 @@ class _Handler(BaseHTTPRequestHandler):
             self._record(call)
             self._send_json({"ok": False, "error": "not_authed"})
             return
+        if _judge(call):
+            self._record(call)
+            self._send_json(
+                {
+                    "ok": False,
+                    "error": call.refused,
+                    "errors": call.problems,
+                    "response_metadata": {"messages": call.problems},
+                }
+            )
+            return
         override = self._take_override(method)
         if override is not None:
             payload = override(call) if callable(override) else override
@@ -573,7 +860,11 @@ class _Handler(BaseHTTPRequestHandler):
         call = Call(RESPONSE_URL, args, headers, time.monotonic())
         if self._apply_fault(call):
             return
+        _judge(call)
         self._record(call)
+        if call.refused:  # what Slack answers a response_url post it cannot show
+            self._send(400, str(call.refused).encode(), "text/plain")
+            return
         self._send(200, b"ok", "text/html")
 
     # -- helpers
@@ -586,8 +877,7 @@ class _Handler(BaseHTTPRequestHandler):
         return bool(args.get("token"))
 
     def _record(self, call: Call) -> None:
-        with self.state.lock:
-            self.state.calls.append(call)
+        _record(self.state, call)
 
     def _take_fault(self, method: str) -> _Fault | None:
         with self.state.lock:

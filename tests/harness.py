@@ -4,9 +4,11 @@ with SlackHarness(tmp_path, clock) as h:
     status, body = h.command("now", user="U0000000001")
     call = h.fake.wait_for_call("chat.postMessage")
 
-A module-scoped harness shared by many tests: `h.fresh_database(tmp_path, NOW)` before
-each, `h.settle()` after; `h.track_listeners()` to wait for every listener with
-`h.executor.drain()`, and `h.snapshot()` to compare the stored state before and after.
+A module-scoped harness shared by many tests (the `harness` and `h` fixtures in
+conftest.py): `h.fresh_database(tmp_path, NOW)` before each, `h.settle()` after. Bolt's
+listeners run on a TrackingExecutor, so `h.executor.drain()` (and `settle()`) wait for every
+listener started so far: a barrier, not a sleep. `h.snapshot()` compares the stored state
+before and after; `h.announcer()` runs the scheduler's jobs by hand.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import json
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,7 @@ from sqlalchemy import text
 
 from bot.clock import FixedClock
 from bot.runner import Running, start
+from bot.scheduler.announcer import Announcer
 from bot.settings import Settings
 from bot.storage.store import Store
 
@@ -114,6 +117,7 @@ class SlackHarness:
         self.service = self.running.service
         self.team = self.service.team
         self._n = 0
+        self.track_listeners()
 
     def close(self) -> None:
         self.running.stop()
@@ -138,9 +142,11 @@ class SlackHarness:
         self.fake.reset()
 
     def settle(self, quiet: float = 0.1, limit: float = 3.0) -> None:
-        """Wait until the app stops calling Slack (listeners run after the ack): the call
-        log has not grown for `quiet` seconds and no App Home is waiting to be published
-        (a change's refresh waits a moment: HomePublisher), or `limit` seconds passed."""
+        """Wait until the app stops calling Slack (listeners run after the ack): every
+        listener started so far has finished (the barrier), then the call log has not
+        grown for `quiet` seconds and no App Home is waiting to be published (a change's
+        refresh waits a moment: HomePublisher), or `limit` seconds passed."""
+        self.executor.drain(limit)
         deadline = time.monotonic() + limit
         seen = -1
         while time.monotonic() < deadline:
@@ -156,6 +162,17 @@ class SlackHarness:
         runner = self.running.app._listener_runner
         self.executor = runner.listener_executor = TrackingExecutor(self.running.homes)
         return self.executor
+
+    def protect_some_state(self) -> None:
+        """State a hostile request must leave as it is: a pending request James -> Jill
+        (#1, weeks 1 and 2) and Jill's time off, 21-23 Dec 2026."""
+        self.service.request_swap("james", "jill", 1)
+        self.service.request_time_off("jill", "jill", date(2026, 12, 21), date(2026, 12, 23))
+
+    def announcer(self) -> Announcer:
+        """The scheduler's announcer wired as the runner wires it, to run its jobs (the
+        handover post, the heads-up, reminders) by hand at a moved clock."""
+        return Announcer(self.service, self.running.notifier)
 
     def snapshot(self) -> dict[str, Any]:
         """Every row a person could change, as stored."""

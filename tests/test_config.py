@@ -1,9 +1,11 @@
 """Config validation: every problem reported with where it is, never a traceback;
-the shipped oncall.yml is valid and matches the seed team doc."""
+the shipped oncall.yml is valid, matches the seed team doc and is what docs/team.md
+describes."""
 
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -21,6 +23,9 @@ from bot.core.weeks import week_index_at
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "oncall.yml"
+TEAM_DOC = ROOT / "docs" / "team.md"
+# The team's own document the seed config was written from; outside the repository, so
+# only checked where it exists.
 SEED = Path("/work/shared/seed/pipeline-maintenance.md")
 
 # The seed's ownership table (pipeline name -> primary, secondary), by member name.
@@ -86,6 +91,64 @@ def test_shipped_runbooks_exactly_for_the_investor_pipelines() -> None:
         if p.runbook is not None:
             assert p.runbook.is_file()
             assert p.runbook.parent == (ROOT / "runbooks").resolve()
+
+
+def table_rows(markdown: str, header_start: str) -> list[list[str]]:
+    """The body rows of the Markdown table whose header row starts with `header_start`."""
+    lines = markdown.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(header_start))
+    rows = []
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        rows.append([c.strip() for c in line.strip().strip("|").split("|")])
+    return rows
+
+
+def test_team_doc_describes_the_shipped_team() -> None:
+    """docs/team.md documents the example team: its tables are what oncall.yml says."""
+    team = load_config(SHIPPED)
+    doc = TEAM_DOC.read_text(encoding="utf-8")
+    roster = [
+        (r[0].strip("`"), r[1], int(r[2]), r[3] == "yes") for r in table_rows(doc, "| Member id")
+    ]
+    assert roster == [
+        (m.id, m.name, team.order.index(m.id) + 1, m.id in team.admins) for m in team.members
+    ]
+    owners = [
+        (r[0], r[1].strip("`"), r[2], r[3], r[4], r[5]) for r in table_rows(doc, "| Pipeline |")
+    ]
+    assert owners == [
+        (
+            p.name,
+            p.id,
+            p.audience,
+            team.member(p.primary).name,
+            team.member(p.secondary).name,
+            f"[{p.runbook.name}](../runbooks/{p.runbook.name})" if p.runbook else "none",
+        )
+        for p in team.pipelines
+    ]
+    for p in team.pipelines:  # each runbook's failure topics are listed under its pipeline
+        if p.runbook is not None:
+            assert f"**{p.name}** ([runbook](../runbooks/{p.runbook.name}))" in doc
+
+
+def test_no_link_in_the_docs_leaves_the_repository() -> None:
+    """Relative links in the repository's Markdown resolve to files inside it (a clone
+    has nothing beside it)."""
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    pages += sorted((ROOT / "bench").glob("*.md")) + sorted((ROOT / "runbooks").glob("*.md"))
+    checked = 0
+    for page in pages:
+        for target in re.findall(r"\]\(([^)\s]+)\)", page.read_text(encoding="utf-8")):
+            if re.match(r"[a-z]+:", target) or target.startswith("#"):
+                continue  # a web address or an anchor on the same page
+            path = (page.parent / target.split("#")[0]).resolve()
+            assert path.is_relative_to(ROOT), f"{page.name}: {target} leaves the repository"
+            assert path.exists(), f"{page.name}: {target} does not exist"
+            checked += 1
+    assert checked >= 5
 
 
 def test_oncall_check_accepts_the_shipped_config(capsys: pytest.CaptureFixture[str]) -> None:
@@ -269,6 +332,46 @@ def test_defaults_and_derived_values(team_config: dict, tmp_path: Path) -> None:
     assert team.admins == frozenset({"john"})
     assert team.holidays is None and not team.has_holidays
     assert team.heads_up == (4, time(15, 0))
+
+
+def test_a_major_holiday_the_team_calendar_lacks_is_reported(
+    team_config: dict, tmp_path: Path
+) -> None:
+    """A name that matches no holiday would silently switch rule 4 off."""
+    team_config["team"]["holidays"] = {"country": "DE"}
+    team_config["policy"]["major_holidays"] = ["Christmas Day", "Erster Weihnachtstag", "Xmas"]
+    assert problems(team_config, tmp_path) == [
+        "policy.major_holidays[1]: 'Erster Weihnachtstag' is not a holiday of the team calendar "
+        "(DE); name holidays as `oncall schedule` shows them, like 'Christmas Day'",
+        "policy.major_holidays[2]: 'Xmas' is not a holiday of the team calendar "
+        "(DE); name holidays as `oncall schedule` shows them, like 'Christmas Day'",
+    ]
+
+
+def test_major_holidays_are_named_alike_whatever_the_server_locale(
+    team_config: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.core import calendars
+
+    team_config["team"]["holidays"] = {"country": "DE", "subdiv": "BY"}
+    team_config["policy"]["major_holidays"] = ["Christmas Day", "Epiphany"]
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANGUAGE", "de")
+    calendars._year.cache_clear()
+    try:
+        team = parse_config(team_config, tmp_path)
+    finally:
+        monkeypatch.undo()
+        calendars._year.cache_clear()
+    assert team.major_holidays == ("Christmas Day", "Epiphany")
+
+
+def test_major_holidays_without_a_team_calendar_are_accepted(
+    team_config: dict, tmp_path: Path
+) -> None:
+    team_config["policy"]["major_holidays"] = ["Diwali"]
+    assert parse_config(team_config, tmp_path).major_holidays == ("Diwali",)
 
 
 def test_parse_weekday_time() -> None:

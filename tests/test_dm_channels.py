@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from slack_sdk.errors import SlackApiError
 
-from bot.slack.swap_messages import dm
+from bot.slack.dm import dm
 
 
 class Client:

@@ -12,9 +12,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
+import fakeslack
 import pytest
 import slackreq
-from fakeslack import Call, FakeSlack
+from fakeslack import Call, FakeSlack, unacknowledged_refusals
 from slack_bolt import Ack, App, BoltRequest, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -82,7 +83,8 @@ def test_form_encoded_json_fields_are_decoded(fake: FakeSlack) -> None:
     view = {"type": "modal", "callback_id": "cb", "blocks": blocks}
 
     client.api_call(
-        "chat.update", params={"channel": "C1", "ts": "1.2", "blocks": json.dumps(blocks)}
+        "chat.update",
+        params={"channel": "C1", "ts": "1.2", "text": "t", "blocks": json.dumps(blocks)},
     )
     client.api_call("views.open", params={"trigger_id": "t", "view": json.dumps(view)})
 
@@ -146,6 +148,221 @@ def test_response_url_posts_are_recorded(fake: FakeSlack) -> None:
         "replace_original": False,
         "_path": "/hooks/r7",
     }
+
+
+# ---------------------------------------------------------------------- Slack's rules
+
+
+def section(text: str = "x", **kw: Any) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}, **kw}
+
+
+def plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text}
+
+
+def button(text: str = "Go", action_id: str = "go", **kw: Any) -> dict[str, Any]:
+    return {"type": "button", "text": plain(text), "action_id": action_id, **kw}
+
+
+def actions(*elements: dict[str, Any], **kw: Any) -> dict[str, Any]:
+    return {"type": "actions", "elements": list(elements), **kw}
+
+
+def fields(n: int, size: int = 1) -> dict[str, Any]:
+    return {"type": "section", "fields": [{"type": "mrkdwn", "text": "f" * size}] * n}
+
+
+def context(n: int) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": "c"}] * n}
+
+
+def select(options: int, text: str = "o") -> dict[str, Any]:
+    option = {"text": plain(text), "value": "v"}
+    return {"type": "static_select", "action_id": "pick", "options": [option] * options}
+
+
+# (rule, blocks that break it, the same blocks just within it)
+BLOCK_RULES = [
+    ("50 blocks a message", [section()] * 51, [section()] * 50),
+    ("section text 3000", [section("x" * 3001)], [section("x" * 3000)]),
+    ("section text not empty", [section("")], [section(" ")]),
+    ("10 fields a section", [fields(11)], [fields(10)]),
+    ("field text 2000", [fields(1, 2001)], [fields(1, 2000)]),
+    (
+        "header 150",
+        [{"type": "header", "text": plain("h" * 151)}],
+        [{"type": "header", "text": plain("h" * 150)}],
+    ),
+    ("button text 75", [actions(button("b" * 76))], [actions(button("b" * 75))]),
+    (
+        "action_id 255",
+        [actions(button(action_id="a" * 256))],
+        [actions(button(action_id="a" * 255))],
+    ),
+    ("block_id 255", [section(block_id="b" * 256)], [section(block_id="b" * 255)]),
+    (
+        "action_id unique within a block",
+        [actions(button(action_id="same"), button(action_id="same"))],
+        [actions(button(action_id="same")), actions(button(action_id="same"))],
+    ),
+    (
+        "block_id unique within a message",
+        [section(block_id="b"), section(block_id="b")],
+        [section(block_id="b"), section(block_id="c")],
+    ),
+    ("10 elements a context", [context(11)], [context(10)]),
+    (
+        "25 elements an actions block",
+        [actions(*[button(action_id=f"a{i}") for i in range(26)])],
+        [actions(*[button(action_id=f"a{i}") for i in range(25)])],
+    ),
+    ("100 options a select", [actions(select(101))], [actions(select(100))]),
+    ("option text 75", [actions(select(1, "o" * 76))], [actions(select(1, "o" * 75))]),
+    ("button value 2000", [actions(button(value="v" * 2001))], [actions(button(value="v" * 2000))]),
+    (
+        "section accessory is checked too",
+        [section(accessory=button("b" * 76))],
+        [section(accessory=button("b" * 75))],
+    ),
+]
+
+
+@pytest.mark.refusals_expected
+@pytest.mark.parametrize(("rule", "bad", "good"), BLOCK_RULES, ids=[r[0] for r in BLOCK_RULES])
+def test_a_message_breaking_a_block_kit_rule_is_refused(
+    fake: FakeSlack, rule: str, bad: list[dict[str, Any]], good: list[dict[str, Any]]
+) -> None:
+    client = client_for(fake)
+    assert client.chat_postMessage(channel="C1", text="fallback", blocks=good)["ok"]
+    with pytest.raises(SlackApiError) as err:
+        client.chat_postMessage(channel="C1", text="fallback", blocks=bad)
+    assert err.value.response["error"] == "invalid_blocks"
+    assert err.value.response["response_metadata"]["messages"], "Slack says what broke"
+    accepted, refused = fake.calls_to("chat.postMessage")
+    assert accepted.refused is None and refused.refused == "invalid_blocks"
+    assert fake.take_refusals() == [refused]
+
+
+@pytest.mark.refusals_expected
+@pytest.mark.parametrize("method", ["chat.postMessage", "chat.postEphemeral", "chat.update"])
+def test_message_text_limits_and_fallback(fake: FakeSlack, method: str) -> None:
+    client = client_for(fake)
+    base = {"channel": "C1", "user": "U1", "ts": "1.2"}
+
+    def send(**args: Any) -> str | None:
+        try:
+            client.api_call(method, json={**base, **args})
+        except SlackApiError as exc:
+            return str(exc.response["error"])
+        return None
+
+    assert send(text="t" * 40_000) is None
+    assert send(text="t" * 40_001) == "msg_too_long"
+    assert send() == "no_text"
+    assert send(text="  ") == "no_text"
+    assert send(blocks=[section()]) == "missing_text_fallback"  # stricter than Slack
+    assert send(text=" ", blocks=[section()]) == "missing_text_fallback"
+    assert send(text="t", blocks=[section()]) is None
+    assert [c.refused for c in fake.take_refusals()] == [
+        "msg_too_long",
+        "no_text",
+        "no_text",
+        "missing_text_fallback",
+        "missing_text_fallback",
+    ]
+
+
+@pytest.mark.refusals_expected
+@pytest.mark.parametrize("method", ["views.open", "views.push", "views.update", "views.publish"])
+def test_view_limits(fake: FakeSlack, method: str) -> None:
+    client = client_for(fake)
+    kind = "home" if method == "views.publish" else "modal"
+
+    def send(blocks: list[dict[str, Any]], **view: Any) -> str | None:
+        body = {"type": kind, "blocks": blocks, **view}
+        try:
+            client.api_call(method, json={"trigger_id": "t", "user_id": "U1", "view": body})
+        except SlackApiError as exc:
+            return str(exc.response["error"])
+        return None
+
+    assert send([section()] * 100) is None
+    assert send([section()] * 101) == "invalid_blocks"
+    assert send([section("x" * 3000)] * 80) is None  # about 245 kB
+    assert send([section("x" * 3000)] * 90) == "view_too_large"  # about 275 kB
+    assert send([section("x" * 3001)]) == "invalid_blocks"
+    assert send([section(block_id="b"), section(block_id="b")]) == "invalid_blocks"
+    assert send([], title=plain("t" * 24), private_metadata="m" * 3000) is None
+    assert send([], title=plain("t" * 25)) == "invalid_blocks"
+    assert send([], submit=plain("s" * 25)) == "invalid_blocks"
+    assert send([], private_metadata="m" * 3001) == "invalid_blocks"
+    input_block = {"type": "input", "label": plain("l" * 2000), "element": select(1)}
+    assert send([input_block]) is None
+    assert send([{**input_block, "label": plain("l" * 2001)}]) == "invalid_blocks"
+    assert len(fake.take_refusals()) == 8
+
+
+@pytest.mark.refusals_expected
+def test_a_response_url_post_is_held_to_the_same_rules(fake: FakeSlack) -> None:
+    hook = WebhookClient(fake.response_url("r1"))
+    assert hook.send(text="ok", blocks=[section()]).status_code == 200
+    refused = hook.send(text="ok", blocks=[section("x" * 3001)])
+    assert (refused.status_code, refused.body) == (400, "invalid_blocks")
+    no_fallback = hook.send(blocks=[section()])
+    assert (no_fallback.status_code, no_fallback.body) == (400, "missing_text_fallback")
+    assert hook.send_dict({"delete_original": True}).status_code == 200
+    assert [c.refused for c in fake.calls_to("response_url")] == [
+        None,
+        "invalid_blocks",
+        "missing_text_fallback",
+        None,
+    ]
+    assert len(fake.take_refusals()) == 2
+
+
+@pytest.mark.refusals_expected
+def test_an_acknowledgement_is_held_to_the_same_rules(fake: FakeSlack) -> None:
+    url = fake.response_url("ack")
+    fake.show_acknowledgement(url, {"text": "fine", "blocks": [section()]})
+    fake.show_acknowledgement(url, {"blocks": [section()]})
+    first, second = fake.calls_to("response_url")
+    assert first.refused is None and second.refused == "missing_text_fallback"
+    assert fake.take_refusals() == [second]
+
+
+@pytest.mark.refusals_expected
+def test_refusals_outlive_reset_until_taken(fake: FakeSlack) -> None:
+    client = client_for(fake)
+    with pytest.raises(SlackApiError):
+        client.chat_postMessage(channel="C1", text="t", blocks=[section("")])
+    fake.reset()
+    (refused,) = fake.refusals  # a reset before a test's assertions does not hide it
+    assert any(c is refused for c in unacknowledged_refusals())  # what conftest checks
+    assert fake.take_refusals() == [refused]
+    assert fake.refusals == [] and not any(c is refused for c in unacknowledged_refusals())
+    assert "refused=invalid_blocks" in repr(refused)
+
+
+def test_an_override_answers_without_judging(fake: FakeSlack) -> None:
+    # Faults and overrides stay in the test's hands; only accepted payloads reach them.
+    client = client_for(fake)
+    fake.respond_with("chat.postMessage", {"ok": True, "ts": "9.9"}, times=1)
+    assert client.chat_postMessage(channel="C1", text="t", blocks=[section()])["ts"] == "9.9"
+    assert fake.refusals == []
+
+
+def test_the_limits_are_slacks(fake: FakeSlack) -> None:
+    # Pinned so that a change to a limit is a deliberate one (docs.slack.dev, Block Kit).
+    assert (fakeslack.MESSAGE_BLOCKS, fakeslack.VIEW_BLOCKS) == (50, 100)
+    assert (fakeslack.SECTION_TEXT, fakeslack.SECTION_FIELDS, fakeslack.FIELD_TEXT) == (
+        3000,
+        10,
+        2000,
+    )
+    assert (fakeslack.HEADER_TEXT, fakeslack.BUTTON_TEXT, fakeslack.ID_LENGTH) == (150, 75, 255)
+    assert (fakeslack.CONTEXT_ELEMENTS, fakeslack.ACTIONS_ELEMENTS) == (10, 25)
+    assert (fakeslack.MESSAGE_TEXT, fakeslack.VIEW_BYTES) == (40_000, 250_000)
 
 
 # ---------------------------------------------------------------------- overrides and faults

@@ -22,6 +22,7 @@ from bot.scheduler.announcer import HANDOVER, Announcer
 from bot.scheduler.jobs import handover_trigger, start_scheduler
 from bot.service import OnCallService
 from bot.slack.client import make_client
+from bot.slack.notifier import Notifier
 from bot.storage.store import Store, get_announcement
 
 NY = ZoneInfo("America/New_York")
@@ -61,7 +62,8 @@ class World:
         self.service.sync_plan()
         self.client = make_client("xoxb-test", fake.url, retries=retries)
         self.sleeps: list[float] = []
-        self.announcer = Announcer(self.service, self.client, sleep=self.sleeps.append)
+        self.notifier = Notifier(self.client, self.service)
+        self.announcer = Announcer(self.service, self.notifier, sleep=self.sleeps.append)
 
 
 @pytest.fixture
@@ -113,7 +115,7 @@ def test_real_scheduler_posts_at_nine_when_clock_crosses_0859(monday, tmp_path, 
     start = datetime(*monday, 8, 59, 58, tzinfo=NY)
     with time_machine.travel(start, tick=True):
         world = World(tmp_path, SystemClock(), fake)
-        scheduler = start_scheduler(world.service, world.client, catch_up=False)
+        scheduler = start_scheduler(world.service, world.notifier, catch_up=False)
         try:
             call = fake.wait_for_call(
                 "chat.postMessage",
@@ -288,6 +290,8 @@ def test_swap_reminders_three_days_and_one_day_before_expiry(tmp_path, fake):
     assert world.announcer.remind_swaps() == 1
     dms = [c for c in fake.calls_to("chat.postMessage") if c.args["channel"] == "D" + DAVIS]
     assert len(dms) == 2
+    # the one DM sender: the bot's channel with Davis is opened once, then remembered
+    assert len(fake.calls_to("conversations.open")) == 1
     assert "expires tomorrow" in str(dms[1].args["blocks"]) and "swap_accept" in str(
         dms[1].args["blocks"]
     )
@@ -301,7 +305,7 @@ def announced_ts(h: SlackHarness) -> str:
 def test_handover_note_threads_under_announcement(tmp_path):
     clock = FixedClock(ny(2026, 12, 7, 9, 0))
     with SlackHarness(tmp_path, clock, config=team_file(tmp_path)) as h:
-        announcer = Announcer(h.service, h.running.client)
+        announcer = Announcer(h.service, h.running.notifier)
         assert announcer.announce(1)
         post = channel_posts(h.fake)[0]
         status, _ = h.click("handover_note_open", "1", user=JILL)  # not the outgoing engineer
@@ -396,3 +400,70 @@ def test_oncall_run_under_time_machine_posts_at_0900(tmp_path, fake):
     assert "week 2" in str(call.args["blocks"]), err
     assert 3.0 < waited < 15, waited  # it waited for 09:00, it did not post at start
     assert "xoxb-test" not in err  # no secret in the logs
+
+
+# --- the announcer asks; the notifier tells --------------------------------------------
+class Told:
+    """An Announcements that records what the announcer asks for, failing where told."""
+
+    def __init__(self, fail: tuple[str, ...] = ()) -> None:
+        self.asked: list[str] = []
+        self.fail = fail
+
+    def _ask(self, what: str) -> None:
+        self.asked.append(what)
+        if what in self.fail:
+            raise OSError(what)
+
+    def post_handover(self, h) -> tuple[str, str]:
+        self._ask("post_handover")
+        return "C0000000001", "1.000100"
+
+    def dm_on_call(self, h) -> None:
+        self._ask("dm_on_call")
+
+    def set_on_call_group(self, h) -> None:
+        self._ask("set_on_call_group")
+
+    def dm_heads_up(self, h) -> None:
+        self._ask("dm_heads_up")
+
+    def remind_swap(self, request, days_left: int) -> None:
+        self._ask(f"remind_swap {request.id} {days_left}")
+
+
+def test_the_announcer_asks_the_notifier_and_a_best_effort_failure_stays_quiet(tmp_path, fake):
+    clock = FixedClock(ny(2026, 12, 7, 9, 0))
+    world = World(tmp_path, clock, fake)
+    told = Told(fail=("dm_on_call",))
+    announcer = Announcer(world.service, told, sleep=world.sleeps.append)
+    assert announcer.announce(1)
+    assert told.asked == ["post_handover", "dm_on_call", "set_on_call_group"]
+    row = get_announcement(world.store, HANDOVER, 1)
+    assert (row.status, row.channel, row.ts) == ("sent", "C0000000001", "1.000100")
+    assert fake.calls == []  # nothing reached Slack but through the notifier
+
+
+def test_a_failed_handover_post_is_retried_through_the_notifier(tmp_path, fake):
+    clock = FixedClock(ny(2026, 12, 7, 9, 0))
+    world = World(tmp_path, clock, fake)
+    told = Told(fail=("post_handover",))
+    announcer = Announcer(world.service, told, sleep=lambda s: clock.advance(timedelta(days=1)))
+    assert not announcer.announce(1)
+    assert told.asked.count("post_handover") >= 2 and "dm_on_call" not in told.asked
+    assert get_announcement(world.store, HANDOVER, 1).status == "failed"
+
+
+def test_the_apps_notifier_answers_everything_the_announcer_asks():
+    import inspect
+
+    from bot.scheduler.announcer import Announcements
+
+    asked = [
+        n for n, f in vars(Announcements).items() if inspect.isfunction(f) and not n.startswith("_")
+    ]
+    assert "post_handover" in asked and "remind_swap" in asked
+    for name in asked:
+        wanted = inspect.signature(getattr(Announcements, name)).parameters
+        given = inspect.signature(getattr(Notifier, name)).parameters
+        assert list(given) == list(wanted), name

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,8 +20,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from bot.clock import FixedClock
-
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # Tue 1 Dec 10:00 New York, John's week 0
 OTHER_TEAM = "T0000000002"
 
@@ -30,15 +27,9 @@ OTHER_TEAM = "T0000000002"
 
 
 @pytest.fixture(scope="module")
-def h(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackHarness]:
-    with SlackHarness(tmp_path_factory.mktemp("hostile-cmd"), FixedClock(NOW)) as harness:
-        harness.track_listeners()
-        # Some state to protect: a pending request James -> Jill, and time off.
-        harness.service.request_swap("james", "jill", 1)
-        harness.service.request_time_off(
-            "jill", "jill", NOW.date().replace(day=21), NOW.date().replace(day=23)
-        )
-        yield harness
+def h(harness: SlackHarness) -> SlackHarness:
+    harness.protect_some_state()  # the module's app (conftest.py), never reset
+    return harness
 
 
 def check_answers(h: SlackHarness, ack: Any, typed: str) -> list[dict[str, Any]]:

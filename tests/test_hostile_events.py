@@ -10,8 +10,7 @@ from __future__ import annotations
 import builtins
 import copy
 import json
-from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -20,19 +19,14 @@ from harness import DAVIS, JAMES, JILL, JOHN, SECRET, STRANGER, SlackHarness
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.clock import FixedClock
-
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 OTHER_TEAM = "T0000000002"
 
 
 @pytest.fixture(scope="module")
-def h(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackHarness]:
-    with SlackHarness(tmp_path_factory.mktemp("hostile-ev"), FixedClock(NOW)) as harness:
-        harness.track_listeners()
-        harness.service.request_swap("james", "jill", 1)
-        harness.service.request_time_off("jill", "jill", date(2026, 12, 21), date(2026, 12, 23))
-        yield harness
+def h(harness: SlackHarness) -> SlackHarness:
+    harness.protect_some_state()  # the module's app (conftest.py), never reset
+    return harness
 
 
 EXCEPTION_NAMES = sorted(

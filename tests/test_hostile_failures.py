@@ -19,7 +19,6 @@ import pytest
 import slackreq
 from harness import JAMES, JILL, SlackHarness
 
-from bot.clock import FixedClock
 from bot.slack import errors
 
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
@@ -31,12 +30,6 @@ class Boom(RuntimeError):
 
 def boom(*_a: Any, **_k: Any) -> Any:
     raise Boom("injected failure xoxb-test-token")
-
-
-@pytest.fixture(scope="module")
-def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackHarness]:
-    with SlackHarness(tmp_path_factory.mktemp("failures"), FixedClock(NOW)) as running:
-        yield running
 
 
 @pytest.fixture
@@ -156,7 +149,7 @@ def test_a_request_failing_after_its_ack_tells_the_person(
 def test_a_click_failing_after_its_ack_tells_the_clicker(
     h: SlackHarness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bot.slack.swap_messages.service_from", boom)
+    monkeypatch.setattr("bot.slack.interaction.service_from", boom)
     status, _ = click(h, "swap_decline", "1", JILL)
     assert status == 200
     told = h.fake.wait_for_call("response_url")

@@ -14,8 +14,7 @@ from __future__ import annotations
 import copy
 import itertools
 import json
-from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -25,7 +24,6 @@ from harness import DAVIS, JAMES, JILL, JOHN, SECRET, SENDS, STRANGER, SlackHarn
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from bot.clock import FixedClock
 from bot.storage.store import claim_announcement, renew_announcement
 
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # Tue 1 Dec 10:00 New York, John's week 0
@@ -33,19 +31,15 @@ OTHER_TEAM = "T0000000002"
 
 
 @pytest.fixture(scope="module")
-def h(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackHarness]:
-    with SlackHarness(tmp_path_factory.mktemp("hostile-ix"), FixedClock(NOW)) as harness:
-        harness.track_listeners()
-        service = harness.service
-        # State worth protecting: request #1 James -> Jill (weeks 1 and 2), Jill's time
-        # off, and week 2's handover announced (so a note would have a thread).
-        service.request_swap("james", "jill", 1)
-        service.request_time_off("jill", "jill", date(2026, 12, 21), date(2026, 12, 23))
-        claim_announcement(service.store, "handover", 2, NOW)
-        renew_announcement(
-            service.store, "handover", 2, NOW, status="sent", channel="C0000000000", ts="5.5"
-        )
-        yield harness
+def h(harness: SlackHarness) -> SlackHarness:
+    """The module's app (conftest.py), never reset. State worth protecting: request #1
+    James -> Jill (weeks 1 and 2), Jill's time off, and week 2's handover announced (so
+    a note would have a thread)."""
+    harness.protect_some_state()
+    store = harness.service.store
+    claim_announcement(store, "handover", 2, NOW)
+    renew_announcement(store, "handover", 2, NOW, status="sent", channel="C0000000000", ts="5.5")
+    return harness
 
 
 def post(h: SlackHarness, payload: Any) -> tuple[int, Any]:
@@ -251,6 +245,22 @@ def fresh(h: SlackHarness) -> tuple[dict[str, Any], str]:
     return h.snapshot(), h.fake.response_url(f"ix{next(_names)}")
 
 
+def offers_own_week(h: SlackHarness, action_id: str, value: str, user: str) -> bool:
+    """A member clicking a candidate button for a week of their own may act: that is the
+    button's purpose (e.g. Davis asking John to cover Davis's week), not a hostile click."""
+    if action_id != "swap_candidate":
+        return False
+    clicker = h.service.team.member_by_slack(user)
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return False
+    index = data.get("week") if isinstance(data, dict) else None
+    if clicker is None or type(index) is not int or not 0 <= index < 1000:
+        return False
+    return h.service.schedule(first=index, count=1)[0].member == clicker.id
+
+
 # --- buttons -------------------------------------------------------------------------------------
 
 
@@ -264,6 +274,7 @@ def fresh(h: SlackHarness) -> tuple[dict[str, Any], str]:
 def test_any_click_by_someone_who_cannot_act_changes_nothing(
     h: SlackHarness, action_id: str, value: str, user: str, where: str
 ) -> None:
+    assume(not offers_own_week(h, action_id, value, user))
     before, url = fresh(h)
     payload = mutate(click_payload(action_id, value, user, where), [], url)
     status, _ack = check(h, payload, before)

@@ -22,7 +22,7 @@ from bot.cli import main
 from bot.clock import FixedClock
 from bot.core.model import SwapStatus
 from bot.storage import schema
-from bot.storage.store import StorageError, Store, get_announcement
+from bot.storage.store import StorageError, Store
 from bot.storage.tables import DeliveryRow
 
 NOW = datetime(2026, 12, 1, 15, tzinfo=UTC)
@@ -280,7 +280,7 @@ def test_upgrade_from_0001_keeps_every_row(
     assert (swap.id, swap.requester, swap.counterpart_week) == (3, "john", 5)
     assert swap.expires_at == datetime(2026, 12, 28, 14, tzinfo=UTC)
     assert (audit.id, audit.at) == (9, datetime(2026, 11, 20, 11, tzinfo=UTC))
-    announced = get_announcement(store, "handover", 0)
+    announced = store.get_announcement("handover", 0)
     assert (announced.status, announced.channel, announced.attempts) == ("posted", "C1", 1)
 
 

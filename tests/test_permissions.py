@@ -14,7 +14,7 @@ week 0 John (started), 1 James (Dec 7), 2 Jill (Dec 14), 3 Davis (Dec 21),
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,6 @@ import pytest
 from harness import DAVIS, JAMES, JILL, JOHN, STRANGER, SlackHarness
 from sqlmodel import select
 
-from bot.clock import FixedClock
 from bot.storage.store import claim_announcement, renew_announcement
 from bot.storage.tables import SwapRow
 
@@ -35,19 +34,7 @@ ID = {DAVIS: "davis", JILL: "jill", JOHN: "john", JAMES: "james", STRANGER: "nob
 ONLY_MEMBERS = "Only members of the on-call team"
 
 
-@pytest.fixture(scope="module")
-def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackHarness]:
-    with SlackHarness(tmp_path_factory.mktemp("permissions"), FixedClock(NOW)) as running:
-        yield running
-
-
-@pytest.fixture
-def h(harness: SlackHarness, tmp_path: Path) -> Iterator[SlackHarness]:
-    """The module's app with a fresh database and call log for each cell."""
-    harness.fresh_database(tmp_path, NOW)
-    yield harness
-    harness.settle()
-
+# `h` (conftest.py): the module's app with a fresh database and call log for each cell.
 
 # --- what the person sees, what the database holds -----------------------------------------
 

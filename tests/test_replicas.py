@@ -37,7 +37,7 @@ from sqlmodel import select
 
 from bot.core.model import SwapStatus
 from bot.scheduler.announcer import HANDOVER
-from bot.storage.store import Store, get_announcement
+from bot.storage.store import Store
 from bot.storage.tables import AuditRow, TimeOffRow
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -243,7 +243,7 @@ def test_both_replicas_catch_up_and_week_0_is_announced_once(deployment: Deploym
     handovers = [c for c in channel_posts(d.fake) if "On call this week" in c.args["text"]]
     assert len(handovers) == 1, handovers
     assert "week 0" in json.dumps(handovers[0].args["blocks"])
-    row = get_announcement(d.store, HANDOVER, 0)
+    row = d.store.get_announcement(HANDOVER, 0)
     assert row is not None and row.status == "sent" and row.channel == CHANNEL
 
 

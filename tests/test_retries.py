@@ -32,12 +32,6 @@ RETRY = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
 QUIET, LIMIT = 0.15, 5.0
 
 
-@pytest.fixture(scope="module")
-def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackHarness]:
-    with SlackHarness(tmp_path_factory.mktemp("retries"), FixedClock(NOW)) as running:
-        yield running
-
-
 @pytest.fixture
 def h(harness: SlackHarness, tmp_path: Path) -> Iterator[SlackHarness]:
     """The module's app with a fresh database, clock and call log for each test."""

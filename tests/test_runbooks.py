@@ -14,15 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.runbooks import (
-    Runbook,
-    RunbookError,
-    Section,
-    chunk_text,
-    load_runbook,
-    parse_runbook,
-    to_mrkdwn,
-)
+from bot.runbooks import Runbook, RunbookError, Section, load_runbook, parse_runbook
+from bot.slack.runbook_mrkdwn import chunk_text, to_mrkdwn
 
 RUNBOOK_DIR = Path(__file__).resolve().parent.parent / "runbooks"
 

@@ -8,19 +8,15 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fakeslack import Call
 from harness import DAVIS, JAMES, JILL, JOHN, STRANGER, SlackHarness
 
-from bot.clock import FixedClock
 from bot.core.model import SwapStatus
 from bot.slack.listeners.commands.requests import parse_swap_args
-from bot.slack.swap_messages import swap_message
 
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 CHANNEL = "C0000000000"  # the team's on-call channel in tests/data/team.yml
@@ -30,20 +26,8 @@ def dm_channel(slack_id: str) -> str:
     return "D" + slack_id  # what the fake's conversations.open answers
 
 
-@pytest.fixture(scope="module")
-def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackHarness]:
-    # One app and fake Slack for the module: starting and stopping servers is the slow part.
-    with SlackHarness(tmp_path_factory.mktemp("slack"), FixedClock(NOW)) as running:
-        yield running
-
-
-@pytest.fixture
-def h(harness: SlackHarness, tmp_path: Path) -> Iterator[SlackHarness]:
-    """The module's app with a fresh database, clock and call log for each test."""
-    harness.fresh_database(tmp_path, NOW)
-    yield harness
-    harness.settle()  # so no late call leaks into the next test
-
+# `h` (conftest.py): one app and fake Slack for the module, a fresh database, clock and
+# call log for each test.
 
 # --- helpers -------------------------------------------------------------------------
 
@@ -95,7 +79,7 @@ def request_by_command(h: SlackHarness, text: str, user: str, counterpart: str) 
     dm = posted(h, dm_channel(counterpart), "swap_accept")
     swap_id = int(elements(dm.args["blocks"])[0]["value"])
     answered(h, f"Request #{swap_id} sent")  # the last step of the command
-    where = swap_message(h.service, swap_id)
+    where = h.service.swap_message(swap_id)
     assert where is not None and where[0] == dm_channel(counterpart)
     return swap_id, where[1]
 
@@ -127,7 +111,7 @@ def test_text_form_swap_dms_the_counterpart_with_buttons(h: SlackHarness) -> Non
     assert (request.requester_week, request.counterpart_week) == (1, 2)
     assert request.reason == "dentist <!channel>"
     # Where the DM is was stored, so it can be updated once decided.
-    assert swap_message(h.service, swap_id) == (dm_channel(JILL), ts)
+    assert h.service.swap_message(swap_id) == (dm_channel(JILL), ts)
     # Nothing changed in the plan yet.
     assert members_of_weeks(h, 1, 2) == ["james", "jill"]
 

@@ -21,7 +21,7 @@ from bot.core.model import Assignment, SwapStatus, Team, TimeOff
 from bot.core.weeks import week
 from bot.service import OnCallService
 from bot.storage.store import StorageError, Store
-from bot.storage.tables import AuditRow, SwapRow, WeekRow
+from bot.storage.tables import AuditRow, WeekRow
 
 
 def db_path(url: str) -> str:
@@ -106,11 +106,6 @@ def test_every_change_writes_one_audit_row(service: OnCallService, clock: FixedC
         (lambda: service.decide_swap("davis", 2, SwapStatus.DECLINED), "davis", "swap_declined"),
         (lambda: service.request_swap("jill", "davis", 10, 11), "jill", "swap_request"),
         (lambda: service.decide_swap("jill", 3, SwapStatus.CANCELLED), "jill", "swap_cancelled"),
-        (
-            lambda: service.cancel_time_off("jill", service.time_off_of("jill")[0].id),
-            "jill",
-            "time_off_cancel",
-        ),
     ]
     for i, (step, actor, action) in enumerate(steps, start=1):
         clock.advance(timedelta(minutes=1))
@@ -166,8 +161,6 @@ def test_refusals_leave_the_database_byte_for_byte_unchanged(
         lambda: service.request_swap("james", "jill", 4, 6),  # not james's week
         lambda: service.accept_swap("jill", req.id),  # not the counterpart
         lambda: service.decide_swap("james", req.id, SwapStatus.CANCELLED),
-        lambda: service.cancel_time_off("davis", 999),
-        lambda: service.cancel_time_off("davis", service.time_off_of("jill")[0].id),
     ]
     for i, attempt in enumerate(refused):
         with pytest.raises(Refusal):
@@ -277,13 +270,14 @@ def test_swap_rows_round_trip(service: OnCallService) -> None:
     with service.store.write() as s:
         req = service.store.add_swap(s, "jill", "john", 6, None, now + timedelta(days=1), now, "r")
     with service.store.read() as s:
-        row = service.store.swap_row(s, req.id)
-        assert isinstance(row, SwapRow)
+        assert service.store.swap_message(s, req.id) is None
         got = service.store.swap(s, req.id)
         assert service.store.swaps(s, member="john") == [got]
         assert service.store.swaps(s, member="davis") == []
         assert service.store.swaps(s, status=SwapStatus.ACCEPTED) == []
     assert got.is_cover and got.status is SwapStatus.PENDING and got.reason == "r"
+    service.set_swap_message(req.id, "D0001", "1700000000.000100")
+    assert service.swap_message(req.id) == ("D0001", "1700000000.000100")
 
 
 def test_separate_stores_on_one_file_see_each_others_commits(
@@ -293,3 +287,26 @@ def test_separate_stores_on_one_file_see_each_others_commits(
     b = make_service(team, sync=False)
     a.request_time_off("jill", "jill", date(2027, 2, 1), date(2027, 2, 2))
     assert [t.start for t in b.time_off_of("jill")] == [date(2027, 2, 1)]
+
+
+def test_a_reminder_is_claimed_once_and_never_for_a_decided_request(
+    service: OnCallService,
+) -> None:
+    req = service.request_swap("john", "james", 4, 5)
+    assert not service.claim_swap_reminder(req.id, 0)  # nothing due yet
+    assert service.claim_swap_reminder(req.id, 1)
+    assert not service.claim_swap_reminder(req.id, 1)
+    assert service.claim_swap_reminder(req.id, 2)
+    other = service.request_swap("jill", "davis", 6, 7)
+    service.decide_swap("davis", other.id, SwapStatus.DECLINED)
+    assert not service.claim_swap_reminder(other.id, 1)
+    assert not service.claim_swap_reminder(999, 1)
+
+
+def test_a_delivery_key_is_new_once_and_old_keys_are_pruned(service: OnCallService) -> None:
+    store, now = service.store, service.now()
+    assert store.record_delivery("event:Ev1", now, None)
+    assert not store.record_delivery("event:Ev1", now, None)
+    later = now + timedelta(days=2)
+    assert store.record_delivery("event:Ev2", later, prune_before=later - timedelta(days=1))
+    assert store.record_delivery("event:Ev1", later, None)  # pruned, so new again

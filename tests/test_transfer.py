@@ -19,15 +19,15 @@ import yaml
 from conftest import BASE_CONFIG, DEFAULT_NOW
 from sqlmodel import SQLModel
 
-import bot.transfer as transfer
+import bot.storage.transfer as transfer
 from bot.cli import main
 from bot.clock import FixedClock
 from bot.config import parse_config
 from bot.core.model import SwapStatus, Team
 from bot.service import OnCallService
-from bot.storage.store import Store, claim_announcement, renew_announcement
+from bot.storage.store import Store
 from bot.storage.tables import DeliveryRow
-from bot.transfer import TABLES, TransferError, export_state, import_state, validate_state
+from bot.storage.transfer import TABLES, TransferError, export_state, import_state, validate_state
 
 EXPORTED_AT = datetime(2026, 12, 2, 9, 30, tzinfo=UTC)
 
@@ -45,9 +45,9 @@ def populate(service: OnCallService, clock: FixedClock) -> None:
     pending = service.request_swap("jill", "john", 10, cover=True)
     service.set_swap_message(pending.id, "D0001", "1700000000.000100")
     store, now = service.store, service.now()
-    assert claim_announcement(store, "handover", 0, now)
-    renew_announcement(store, "handover", 0, now, status="posted", channel="C1", ts="1.5")
-    assert claim_announcement(store, "heads_up", 1, now)
+    assert store.claim_announcement("handover", 0, now)
+    store.renew_announcement("handover", 0, now, status="posted", channel="C1", ts="1.5")
+    assert store.claim_announcement("heads_up", 1, now)
     with store.write() as s:
         store.set_meta(s, "multi\nline", "a\tb\n{}")
         s.add(DeliveryRow(key="event:Ev1", at=now))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -64,6 +64,13 @@ class Team:
                 return m
         raise KeyError(member_id)
 
+    def name_of(self, member_id: str) -> str:
+        """The member's name; a member since removed from the config shows as its stored id."""
+        for m in self.members:
+            if m.id == member_id:
+                return m.name
+        return member_id
+
     def member_by_slack(self, slack_id: str) -> Member | None:
         for m in self.members:
             if m.slack_id == slack_id:
@@ -90,6 +97,10 @@ class TimeOff:
 
     def covers(self, day: date) -> bool:
         return self.start <= day <= self.end
+
+    def overlaps(self, first: date, last: date) -> bool:
+        """Whether any day of the range is within first..last (inclusive)."""
+        return self.start <= last and first <= self.end
 
 
 class SwapStatus(enum.StrEnum):
@@ -131,12 +142,3 @@ class Assignment:
     member: str
     reason: str | None = None  # None: plain rotation order
     fixed: bool = False  # set by a swap or cover: never re-planned
-
-
-@dataclass
-class RotationState:
-    """Everything stored that the core needs to answer questions."""
-
-    plan: dict[int, Assignment] = field(default_factory=dict)
-    time_off: list[TimeOff] = field(default_factory=list)
-    swaps: list[SwapRequest] = field(default_factory=list)

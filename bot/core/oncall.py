@@ -1,5 +1,7 @@
-"""Who is on call at instant T: one function, read top to bottom.
+"""Who is on call at instant T: one resolver for a week, read top to bottom.
 
+`resolve_week` is the only place that decides a week's effective engineer and
+backup; `who()` (/oncall now, the handover) and the schedule views all call it.
 Like GoAlert's on-call resolution it layers its sources: the stored plan (which
 already carries accepted swaps and covers), then time off (the backup stands in
 until a swap is agreed), then the backup chosen from whoever is free.
@@ -48,14 +50,33 @@ def _first_free(
     return None
 
 
-def who(
-    team: Team, plan: Mapping[int, Assignment], time_off: Sequence[TimeOff], at: datetime
-) -> OnCall:
-    index = week_index_at(team, at)
-    if index < 0:
-        return OnCall(at, None, None, None, None, ("the rotation has not started",), (), {}, ())
+@dataclass(frozen=True)
+class ResolvedWeek:
+    """Who covers week `week.index` on local day `day`: the one answer every view shows."""
+
+    week: Week
+    day: date  # the local day the answer holds for
+    scheduled: str  # whom the plan puts on call this week
+    on_call: str | None  # who is actually on call (None: nobody is free)
+    backup: str | None
+    reasons: tuple[str, ...]  # why on_call is who it is, when not plain rotation
+
+
+def resolve_week(
+    team: Team,
+    plan: Mapping[int, Assignment],
+    time_off: Sequence[TimeOff],
+    index: int,
+    at: datetime,
+) -> ResolvedWeek:
+    """Week `index` as it stands at instant `at`: on the local day of `at` when the week
+    holds `at` (the current week), else on its handover day.
+
+    `plan` holds weeks `index` and `index + 1`; `time_off` holds the ranges that cover
+    the day. Nobody is ever on call or backup over their own time off.
+    """
     w = week(team, index)
-    today = local_date(team, at)
+    day = local_date(team, at) if week_index_at(team, at) == index else w.first_day
     reasons: list[str] = []
 
     # 1. The plan: round-robin, planner adjustments, accepted swaps and covers.
@@ -65,27 +86,36 @@ def who(
     if current and current.reason:
         reasons.append(current.reason)
 
-    # 2. Time off: the scheduled engineer away today is stood in for by the backup.
+    # 2. Time off: the scheduled engineer away that day is stood in for by the backup.
     on_call: str | None = scheduled
-    if away_on(time_off, scheduled, today):
+    if away_on(time_off, scheduled, day):
         next_up = following.member if following else scheduled
-        on_call = _first_free(team, next_up, today, time_off, {scheduled})
-        reasons.append(f"{team.member(scheduled).name} is on time off; the backup stands in")
+        on_call = _first_free(team, next_up, day, time_off, {scheduled})
+        reasons.append(f"{team.name_of(scheduled)} is on time off; the backup stands in")
 
     # 3. The backup: next week's engineer, or the next free member after them.
     next_member = following.member if following else team.order[(index + 1) % len(team.order)]
     exclude = {m for m in (on_call, scheduled) if m}
-    backup = _first_free(team, next_member, today, time_off, exclude)
+    backup = _first_free(team, next_member, day, time_off, exclude)
+    return ResolvedWeek(w, day, scheduled, on_call, backup, tuple(reasons))
 
-    week_off = tuple(t for t in time_off if t.start <= w.days[-1] and w.first_day <= t.end)
+
+def who(
+    team: Team, plan: Mapping[int, Assignment], time_off: Sequence[TimeOff], at: datetime
+) -> OnCall:
+    index = week_index_at(team, at)
+    if index < 0:
+        return OnCall(at, None, None, None, None, ("the rotation has not started",), (), {}, ())
+    r = resolve_week(team, plan, time_off, index, at)
+    w = r.week
     return OnCall(
         at=at,
         week=w,
-        scheduled=scheduled,
-        on_call=on_call,
-        backup=backup,
-        reasons=tuple(reasons),
-        owners=owners_on(team, today, time_off, on_call),
+        scheduled=r.scheduled,
+        on_call=r.on_call,
+        backup=r.backup,
+        reasons=r.reasons,
+        owners=owners_on(team, r.day, time_off, r.on_call),
         holidays=team_holidays(team, w.first_day, w.days[-1]),
-        time_off=week_off,
+        time_off=tuple(t for t in time_off if t.overlaps(w.first_day, w.days[-1])),
     )

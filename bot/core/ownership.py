@@ -37,9 +37,7 @@ def effective_owner(
     team: Team, pipeline: Pipeline, day: date, time_off: Sequence[TimeOff], on_call: str | None
 ) -> Ownership:
     """The primary, else the secondary when the primary is away, else the on-call engineer."""
-
-    def name(member_id: str) -> str:
-        return team.member(member_id).name
+    name = team.name_of
 
     primary_away = absence(team, pipeline.primary, day, time_off)
     if primary_away is None:

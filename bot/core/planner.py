@@ -68,7 +68,8 @@ class PlanRequest:
     order: tuple[str, ...]  # member ids in rotation order (round-robin is order[k % n])
     slots: tuple[WeekSlot, ...]  # consecutive weeks to plan, ascending index
     holidays: Mapping[date, str]  # team public holidays: date -> name
-    major: Mapping[date, str] = field(default_factory=dict)  # date -> major holiday key
+    # date -> major holiday key, observed days included (calendars.major_holidays_between)
+    major: Mapping[date, str] = field(default_factory=dict)
     unavailable: Mapping[str, frozenset[date]] = field(default_factory=dict)
     fixed: Mapping[int, str] = field(default_factory=dict)  # week index -> member, kept as is
     history: tuple[tuple[WeekSlot, str], ...] = ()  # weeks before slots[0], oldest first
@@ -211,7 +212,6 @@ Score = tuple[int, int, int, int, int]  # severity per rule 1..5, compared lexic
 
 def _label(key: str) -> str:
     """'Christmas Day' -> 'Christmas': short enough for a reason string."""
-    key = key.removesuffix(" (observed)")
     return key.removesuffix(" Day")
 
 

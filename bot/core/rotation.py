@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.core.calendars import local_holidays, team_holidays
+from bot.core.calendars import local_holidays, team_holidays, team_major_holidays
 from bot.core.model import Assignment, Team, TimeOff
 from bot.core.weeks import week
 
@@ -47,12 +47,12 @@ def plan_weeks(
     slots = tuple(_slot(team, k) for k in range(first, last + 1))
     first_day, last_day = slots[0].days[0], slots[-1].days[-1]
     hols = team_holidays(team, first_day, last_day)
-    majors = {d: n for d, n in hols.items() if n in team.major_holidays}
+    majors = team_major_holidays(team, first_day, last_day)
     unavailable: dict[str, frozenset[date]] = {}
     for m in team.members:
         days = set(local_holidays(team, m, first_day, last_day))
         for t in time_off:
-            if t.member == m.id and t.start <= last_day and first_day <= t.end:
+            if t.member == m.id and t.overlaps(first_day, last_day):
                 d = max(t.start, first_day)
                 while d <= min(t.end, last_day):
                     days.add(d)

@@ -15,6 +15,10 @@ from bot.core.model import Assignment, SwapRequest, SwapStatus, Team, TimeOff
 from bot.core.timeoff import away_during
 from bot.core.weeks import week
 
+LOOKAHEAD_WEEKS = 60
+"""How far past a request's weeks the rules look for a colleague's next week to give
+back, and so how much of the plan the service loads for them."""
+
 
 @dataclass(frozen=True)
 class SwapProposal:
@@ -30,13 +34,6 @@ class SwapProposal:
 def _owner(plan: Mapping[int, Assignment], index: int) -> str | None:
     a = plan.get(index)
     return a.member if a else None
-
-
-def _name(team: Team, member_id: str) -> str:
-    try:
-        return team.member(member_id).name
-    except KeyError:
-        return member_id
 
 
 def _describe(team: Team, index: int) -> str:
@@ -66,8 +63,8 @@ def check_swap(
         raise Refusal("You cannot swap with yourself.", "counterpart")
     if _owner(plan, requester_week) != requester:
         raise Refusal(
-            f"{_describe(team, requester_week)} is not {_name(team, requester)}'s on-call week "
-            f"any more (it is {_name(team, _owner(plan, requester_week) or '?')}'s).",
+            f"{_describe(team, requester_week)} is not {team.name_of(requester)}'s on-call week "
+            f"any more (it is {team.name_of(_owner(plan, requester_week) or '?')}'s).",
             "my_week",
         )
     if week(team, requester_week).start <= now:
@@ -75,7 +72,7 @@ def check_swap(
     if counterpart_week is not None:
         if _owner(plan, counterpart_week) != counterpart:
             raise Refusal(
-                f"{_describe(team, counterpart_week)} is not {_name(team, counterpart)}'s "
+                f"{_describe(team, counterpart_week)} is not {team.name_of(counterpart)}'s "
                 f"on-call week any more.",
                 "their_week",
             )
@@ -84,7 +81,7 @@ def check_swap(
     away = away_during(time_off, counterpart, week(team, requester_week).days)
     if away:
         raise Refusal(
-            f"{_name(team, counterpart)} has time off from {away.start.isoformat()} to "
+            f"{team.name_of(counterpart)} has time off from {away.start.isoformat()} to "
             f"{away.end.isoformat()}, during {_describe(team, requester_week)}.",
             "counterpart",
         )
@@ -92,7 +89,7 @@ def check_swap(
         away = away_during(time_off, requester, week(team, counterpart_week).days)
         if away:
             raise Refusal(
-                f"{_name(team, requester)} has time off from {away.start.isoformat()} to "
+                f"{team.name_of(requester)} has time off from {away.start.isoformat()} to "
                 f"{away.end.isoformat()}, during {_describe(team, counterpart_week)}.",
                 "their_week",
             )
@@ -118,7 +115,7 @@ def propose_swap(
         counterpart_week = next_week_of(plan, counterpart, requester_week, last)
         if counterpart_week is None:
             raise Refusal(
-                f"{_name(team, counterpart)} has no planned week after "
+                f"{team.name_of(counterpart)} has no planned week after "
                 f"{_describe(team, requester_week)} to give back; ask for a cover instead.",
                 "their_week",
             )
@@ -132,7 +129,7 @@ def propose_swap(
             and (p.requester == requester)
         ):
             raise Refusal(
-                f"You already asked {_name(team, p.counterpart)} about "
+                f"You already asked {team.name_of(p.counterpart)} about "
                 f"{_describe(team, requester_week)} (request #{p.id}); cancel it first.",
                 "my_week",
             )
@@ -152,7 +149,7 @@ def accept_swap(
     """The assignments that accepting `request` writes, or a Refusal."""
     if actor != request.counterpart:
         raise Refusal(
-            f"Only {_name(team, request.counterpart)} can accept or decline this request."
+            f"Only {team.name_of(request.counterpart)} can accept or decline this request."
         )
     if request.status is not SwapStatus.PENDING:
         raise Refusal(f"This request was already {request.status.value}.")
@@ -168,7 +165,7 @@ def accept_swap(
         request.counterpart_week,
         now,
     )
-    requester, counterpart = _name(team, request.requester), _name(team, request.counterpart)
+    requester, counterpart = team.name_of(request.requester), team.name_of(request.counterpart)
     if request.counterpart_week is None:
         return [
             Assignment(request.requester_week, request.counterpart, f"covers {requester}", True)
@@ -184,10 +181,10 @@ def check_decision(team: Team, request: SwapRequest, actor: str, decision: SwapS
     if decision not in (SwapStatus.DECLINED, SwapStatus.CANCELLED):
         raise Refusal("A request can only be declined or cancelled here.")
     if decision is SwapStatus.CANCELLED and actor != request.requester:
-        raise Refusal(f"Only {_name(team, request.requester)} can cancel this request.")
+        raise Refusal(f"Only {team.name_of(request.requester)} can cancel this request.")
     if decision is SwapStatus.DECLINED and actor != request.counterpart:
         raise Refusal(
-            f"Only {_name(team, request.counterpart)} can accept or decline this request."
+            f"Only {team.name_of(request.counterpart)} can accept or decline this request."
         )
     if request.status is not SwapStatus.PENDING:
         raise Refusal(f"This request was already {request.status.value}.")

@@ -72,7 +72,7 @@ def plan_time_off(
         for t in mine:
             if t in replaced:
                 continue
-            if t.start <= hi + timedelta(days=1) and lo <= t.end + timedelta(days=1):
+            if t.overlaps(lo - timedelta(days=1), hi + timedelta(days=1)):  # touching counts
                 lo, hi = min(lo, t.start), max(hi, t.end)
                 replaced.append(t)
                 changed = True
@@ -94,6 +94,6 @@ def away_during(time_off: Iterable[TimeOff], member: str, days: Sequence[date]) 
         return None
     first, last = min(days), max(days)
     for t in time_off:
-        if t.member == member and t.start <= last and first <= t.end:
+        if t.member == member and t.overlaps(first, last):
             return t
     return None

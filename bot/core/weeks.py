@@ -73,3 +73,10 @@ def week_of_day(team: Team, day: date) -> int:
 def weeks_overlapping(team: Team, first: date, last: date) -> range:
     """Indexes of the weeks whose days overlap the local dates first..last."""
     return range(max(0, week_of_day(team, first)), week_of_day(team, last) + 1)
+
+
+def last_plannable_week(team: Team, at: datetime) -> int:
+    """The furthest week a request may name at instant `at`: the planned horizon,
+    `plan_weeks` past the current week. Requests never reach beyond it (a typo'd year
+    9999 would otherwise make the service plan and store every week up to it)."""
+    return max(0, week_index_at(team, at)) + team.plan_weeks

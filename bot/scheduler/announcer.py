@@ -4,6 +4,9 @@ Each announcement is first *decided* in the database (one row per kind and
 week, unique), so a restart, a second replica or a repeated run never posts it
 twice; then it is posted, retrying with backoff until it succeeds or its week
 ends. Slack's own 429s and 5xxs are also retried inside the client.
+
+What is said, and how, is not decided here: the announcer asks an `Announcements`
+(bot.slack.notifier.Notifier in the app), so scheduling imports no Slack builders.
 """
 
 from __future__ import annotations
@@ -13,32 +16,42 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.core.model import SwapStatus, Team
+from bot.core.model import SwapRequest, Team
 from bot.core.weeks import week, week_index_at
-from bot.service import OnCallService
-from bot.slack.blocks.handover import (
-    handover_blocks,
-    handover_dm_blocks,
-    handover_text,
-    heads_up_blocks,
-    reminder_blocks,
-)
+from bot.service import Handover, OnCallService
 from bot.storage.store import (
     claim_announcement,
     forget_announcement,
     get_announcement,
     renew_announcement,
 )
-from bot.storage.tables import SwapRow
 
 log = logging.getLogger("bot.announcer")
 
 HANDOVER, HEADS_UP = "handover", "heads_up"
+
+# What a failed delivery raises: retried until the deadline, or logged when best-effort.
+DELIVERY_ERRORS = (SlackApiError, OSError)
+
+
+class Announcements(Protocol):
+    """Who is told what, for the scheduler. Each method raises when the delivery fails."""
+
+    def post_handover(self, h: Handover) -> tuple[str, str]:
+        """Post the handover in the team's channel; returns its (channel, ts)."""
+        ...
+
+    def dm_on_call(self, h: Handover) -> None: ...
+
+    def set_on_call_group(self, h: Handover) -> None: ...
+
+    def dm_heads_up(self, h: Handover) -> None: ...
+
+    def remind_swap(self, request: SwapRequest, days_left: int) -> None: ...
 
 
 def _error_name(e: Exception) -> str:
@@ -50,7 +63,7 @@ def _error_name(e: Exception) -> str:
 @dataclass
 class Announcer:
     service: OnCallService
-    client: WebClient
+    notify: Announcements
     sleep: Callable[[float], None] = time.sleep
     first_backoff: float = 2.0
     max_backoff: float = 300.0
@@ -59,21 +72,16 @@ class Announcer:
     def team(self) -> Team:
         return self.service.team
 
-    def _dm(self, slack_id: str, text: str, blocks: list[Any]) -> None:
-        channel = self.client.conversations_open(users=slack_id)["channel"]["id"]
-        self.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-
-    def _with_retries(self, kind: str, index: int, deadline: datetime, send: Callable[[], Any]):
+    def _with_retries(
+        self, kind: str, index: int, deadline: datetime, send: Callable[[], Any]
+    ) -> Any:
         """Call `send` until it succeeds or `deadline` passes; renew the claim each try."""
         delay = self.first_backoff
         while True:
             try:
-                result = send()
-                return result
-            except (SlackApiError, OSError) as e:
-                error = (
-                    e.response.get("error") if isinstance(e, SlackApiError) else type(e).__name__
-                )
+                return send()
+            except DELIVERY_ERRORS as e:
+                error = _error_name(e)
                 now = self.service.now()
                 if now + timedelta(seconds=delay) >= deadline:
                     log.error("%s for week %s failed for good: %s", kind, index, error)
@@ -86,6 +94,13 @@ class Announcer:
                 self.sleep(delay)
                 delay = min(delay * 2, self.max_backoff)
 
+    def _best_effort(self, what: str, send: Callable[[], None]) -> None:
+        """A delivery that may fail without undoing what was announced: logged only."""
+        try:
+            send()
+        except DELIVERY_ERRORS as e:
+            log.warning("%s failed: %s", what, _error_name(e))
+
     # --- the Monday handover --------------------------------------------------
     def announce(self, index: int, *, force: bool = False) -> bool:
         """Post week `index`'s handover unless it was already decided. True if posted."""
@@ -96,47 +111,21 @@ class Announcer:
             log.info("handover for week %s already announced; not posting again", index)
             return False
         h = self.service.handover(index)
-        team = self.team
-        text = handover_text(team, h)
 
-        def send() -> Any:
-            posted = self.client.chat_postMessage(
-                channel=team.channel, text=text, blocks=handover_blocks(team, h)
-            )
+        def send() -> tuple[str, str]:
+            channel, ts = self.notify.post_handover(h)
             renew_announcement(
-                store,
-                HANDOVER,
-                index,
-                self.service.now(),
-                status="sent",
-                channel=posted["channel"],
-                ts=posted["ts"],
+                store, HANDOVER, index, self.service.now(), status="sent", channel=channel, ts=ts
             )
-            return posted
+            return channel, ts
 
         if self._with_retries(HANDOVER, index, h.week.end, send) is None:
             return False
-        log.info("announced week %s: %s", index, text)
+        log.info("announced week %s: %s on call, backup %s", index, h.incoming, h.backup)
         # The DM and the user group are best-effort: the announcement itself stands.
-        incoming = team.member(h.incoming)
-        try:
-            self._dm(
-                incoming.slack_id, f"You are on call this week. {text}", handover_dm_blocks(team, h)
-            )
-        except (SlackApiError, OSError) as e:
-            log.warning("handover DM to %s failed: %s", incoming.id, type(e).__name__)
-        if team.usergroup and incoming.slack_id:  # Slack refuses an empty group
-            try:
-                self.client.usergroups_users_update(
-                    usergroup=team.usergroup, users=[incoming.slack_id]
-                )
-            except (SlackApiError, OSError) as e:
-                log.warning("user group update failed: %s", type(e).__name__)
+        self._best_effort(f"handover DM to {h.incoming}", lambda: self.notify.dm_on_call(h))
+        self._best_effort("user group update", lambda: self.notify.set_on_call_group(h))
         return True
-
-    def announce_current(self) -> bool:
-        index = week_index_at(self.team, self.service.now())
-        return index >= 0 and self.announce(index)
 
     def catch_up(self) -> bool:
         """At start: announce this week if the handover was missed by less than
@@ -162,11 +151,9 @@ class Announcer:
         if not claim_announcement(self.service.store, HEADS_UP, index, self.service.now()):
             return False
         h = self.service.handover(index)
-        member = self.team.member(h.incoming)
-        text = f"Heads-up: you are on call next week (week {index})."
 
-        def send() -> Any:
-            self._dm(member.slack_id, text, heads_up_blocks(self.team, h))
+        def send() -> bool:
+            self.notify.dm_heads_up(h)
             renew_announcement(
                 self.service.store, HEADS_UP, index, self.service.now(), status="sent"
             )
@@ -184,24 +171,14 @@ class Announcer:
             if left <= timedelta(0):
                 continue
             due = 2 if left <= timedelta(days=1) else 1 if left <= timedelta(days=3) else 0
-            with self.service.store.write() as s:
-                row = s.get(SwapRow, r.id)
-                if row is None or row.status != SwapStatus.PENDING.value:
-                    continue
-                if row.reminders_sent >= due:
-                    continue
-                row.reminders_sent = due  # decided once, in the same transaction as the check
-            counterpart = self.team.member(r.counterpart)
+            if not self.service.claim_swap_reminder(r.id, due):
+                continue  # sent already (decided once, in the transaction of the check)
             days = max(1, int(left.total_seconds() // 86400))
             try:
-                self._dm(
-                    counterpart.slack_id,
-                    "A swap request waits for your answer.",
-                    reminder_blocks(self.team, r, days),
-                )
+                self.notify.remind_swap(r, days)
                 sent += 1
-            except (SlackApiError, OSError) as e:
-                log.warning("swap reminder %s failed: %s", r.id, type(e).__name__)
+            except DELIVERY_ERRORS as e:
+                log.warning("swap reminder %s failed: %s", r.id, _error_name(e))
         return sent
 
     def expire_swaps(self) -> int:

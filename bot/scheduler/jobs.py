@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -18,7 +17,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.config import WEEKDAYS
 from bot.core.model import Team
 from bot.core.weeks import week_index_at
-from bot.scheduler.announcer import Announcer
+from bot.scheduler.announcer import Announcements, Announcer
 from bot.service import OnCallService
 
 log = logging.getLogger("bot.scheduler")
@@ -63,10 +62,12 @@ def housekeeping(announcer: Announcer) -> None:
 
 
 def start_scheduler(
-    service: OnCallService, client: Any, *, catch_up: bool = True
+    service: OnCallService, notify: Announcements, *, catch_up: bool = True
 ) -> BackgroundScheduler:
+    """Start the jobs; `notify` says what each announcement tells whom (the app's
+    bot.slack.notifier.Notifier)."""
     team = service.team
-    announcer = Announcer(service, client)
+    announcer = Announcer(service, notify)
     scheduler = BackgroundScheduler(timezone=team.timezone)
     grace = max(60, team.catch_up_hours * 3600)
     scheduler.add_job(

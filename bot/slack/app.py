@@ -4,7 +4,9 @@ that never answers Slack with a 500 (bot/slack/errors.py), then the listeners.""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -14,6 +16,7 @@ from bot.slack.errors import make_error_handler
 from bot.slack.home import HomePublisher
 from bot.slack.listeners import register_listeners
 from bot.slack.middleware import InjectService, RetryDeduplication, SameWorkspace, WellFormed
+from bot.slack.notifier import NOTIFIER_KEY, Notifier
 
 LISTENER_THREADS = 16
 
@@ -23,11 +26,15 @@ def build_app(
     client: WebClient,
     *,
     signing_secret: str | None,
-    homes: HomePublisher | None = None,
+    notifier: Notifier | None = None,
     logger: logging.Logger | None = None,
 ) -> App:
-    """`homes` publishes App Homes in the background (a new one when not given); the
-    caller stops it when the app stops."""
+    """`notifier` tells people what a change means; when not given, a new one with a new
+    App Home publisher, which the caller stops (`notifier.homes.stop()`) when the app
+    stops."""
+    if notifier is None:
+        notifier = Notifier(client, service, HomePublisher(client, service))
+    homes = notifier.homes or HomePublisher(client, service)
     app = App(
         client=client,
         signing_secret=signing_secret or "socket-mode-does-not-sign",
@@ -45,10 +52,21 @@ def build_app(
     )
 
     # After Bolt's own (signature check, authorization), in this order.
-    app.use(InjectService(service, homes or HomePublisher(client, service)))
+    app.use(InjectService(service, homes))
+    app.use(_provide(notifier))
     app.use(WellFormed())
     app.use(SameWorkspace())
     app.use(RetryDeduplication())
     app.error(make_error_handler(signing_secret, verify=signing_secret is not None))
     register_listeners(app)
     return app
+
+
+def _provide(notifier: Notifier) -> Callable[..., None]:
+    """A middleware that puts the notifier in every request's context (NOTIFIER_KEY)."""
+
+    def provide_notifier(context: Any, next: Callable[[], None]) -> None:  # noqa: A002
+        context[NOTIFIER_KEY] = notifier
+        next()
+
+    return provide_notifier

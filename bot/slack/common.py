@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.core.errors import Refusal
 from bot.core.model import Member, Team
 from bot.core.weeks import week
 from bot.service import OnCallService
-
-if TYPE_CHECKING:
-    from bot.slack.home import HomePublisher
 
 SERVICE_KEY = "oncall"
 HOMES_KEY = "oncall_homes"
@@ -21,24 +18,6 @@ HOMES_KEY = "oncall_homes"
 def service_from(context: Any) -> OnCallService:
     """The service the app was built with (put in every request's context by a middleware)."""
     return context[SERVICE_KEY]
-
-
-def homes_from(context: Any) -> HomePublisher:
-    """The app's App Home publisher (put in every request's context with the service)."""
-    return context[HOMES_KEY]
-
-
-def escape(text: str) -> str:
-    """Make text a person typed inert in mrkdwn: no pings (<!channel>), no links, no mentions.
-
-    Slack's rule: escape &, < and >; with those escaped no `<...>` control sequence
-    survives. `@channel` typed as plain text does not ping from an app's message.
-    """
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def mention(member: Member | None) -> str:
-    return f"<@{member.slack_id}>" if member else "nobody"
 
 
 def member_of(team: Team, slack_user_id: object) -> Member | None:
@@ -119,11 +98,6 @@ def fmt_instant(team: Team, at: datetime) -> str:
     return f"{local:%a %d %b %H:%M} {local.tzname()}"
 
 
-def slack_date(at: datetime, fallback: str) -> str:
-    """A Slack date token, shown in each reader's own time zone."""
-    return f"<!date^{int(at.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
-
-
 # --- how far ahead a person may ask ------------------------------------------------------
 
 
@@ -132,7 +106,7 @@ def last_plannable_week(service: OnCallService) -> int:
 
     Further weeks would make the service plan (and store) every week up to them.
     """
-    return max(0, service.current_index()) + service.team.plan_weeks
+    return service.last_plannable_week()
 
 
 def check_week(service: OnCallService, index: int, field: str | None = None) -> int:

@@ -28,11 +28,15 @@ from slack_bolt.request import BoltRequest
 from slack_bolt.response import BoltResponse
 from slack_bolt.util.utils import get_arg_names_of_callable
 
-from bot.slack.common import HOMES_KEY, SERVICE_KEY, text_field
+from bot.slack.common import SERVICE_KEY, text_field
+from bot.slack.interaction import Interaction
 from bot.slack.middleware import answer_without_effect, notice_view
-from bot.slack.swap_messages import FAILED, Interaction
+from bot.slack.notifier import NOTIFIER_KEY
 
 log = logging.getLogger("bot.slack")
+
+FAILED = ":x: Something went wrong on our side; nothing was changed. Try again."
+NOT_A_MEMBER = "Only members of the on-call team can swap weeks or file time off."
 
 # Nothing had been acknowledged: our listeners acknowledge before any change, or
 # right after a change that could not then fail, so nothing was changed.
@@ -91,8 +95,8 @@ def tell(request: BoltRequest, text: str) -> None:
             context.respond(text=text, response_type="ephemeral")
         elif kind in _TOLD_BESIDE and service is not None:
             # A click: beside the message clicked. A form (closed by now): in a DM.
-            homes = context.get(HOMES_KEY)
-            Interaction(body, context.client, context.respond, log, service, homes).tell(text)
+            notifier = context.get(NOTIFIER_KEY)
+            Interaction(body, context.client, context.respond, log, service, notifier).tell(text)
         # Events and the rest: nobody asked, so nobody is told; the log has it.
     except Exception:
         log.exception("could not tell the person about an error")

@@ -6,13 +6,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.service import OnCallService
 from bot.slack.blocks.home import home_view
-from bot.slack.common import member_of
+from bot.slack.common import HOMES_KEY, member_of
 
 HOME_WEEKS = 6
 HOME_WORKERS = 4  # views.publish waits on the network; a few at once keep a burst short
@@ -20,6 +21,11 @@ HOME_WORKERS = 4  # views.publish waits on the network; a few at once keep a bur
 AFTER_CHANGE_SECONDS = 0.5
 
 log = logging.getLogger(__name__)
+
+
+def homes_from(context: Any) -> HomePublisher:
+    """The app's App Home publisher (put in every request's context with the service)."""
+    return context[HOMES_KEY]
 
 
 def publish_home(client: WebClient, service: OnCallService, user_id: str) -> None:

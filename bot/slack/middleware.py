@@ -37,20 +37,17 @@ from typing import Any
 from slack_bolt.middleware import Middleware
 from slack_bolt.request import BoltRequest
 from slack_bolt.response import BoltResponse
-from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
 
 from bot.service import OnCallService
 from bot.slack.common import HOMES_KEY, SERVICE_KEY, field, text_field
 from bot.slack.home import HomePublisher
 from bot.storage.store import Store
-from bot.storage.tables import DeliveryRow
 
 log = logging.getLogger("bot.slack")
 
 KEEP_DELIVERIES = timedelta(days=1)  # Slack retries within minutes; a day is plenty
 PRUNE_EVERY_SECONDS = 600.0
-MAX_KEY = 200  # DeliveryRow.key's length
+MAX_KEY = 200  # the stored delivery key's length
 IDEMPOTENT_EVENTS = frozenset({"app_home_opened"})
 
 Next = Callable[[], Any]
@@ -334,14 +331,8 @@ class RetryDeduplication(Middleware):
         database could not tell (the delivery is then handled: better twice than never)."""
         now = service.now()
         try:
-            with store.write() as s:
-                if self._prune_due():
-                    s.exec(delete(DeliveryRow).where(DeliveryRow.at < now - self.keep))
-                s.add(DeliveryRow(key=key, at=now))
-                s.flush()
-            return True
-        except IntegrityError:
-            return False
+            prune_before = now - self.keep if self._prune_due() else None
+            return store.record_delivery(key, now, prune_before)
         except Exception as e:
             log.warning(
                 "could not record a Slack delivery (%s); handling it anyway", type(e).__name__

@@ -1,6 +1,6 @@
 """The schema's revision: Alembic migrations, and the check every start makes.
 
-`prepare(store)` (called by `Store.create_all()`) creates the schema of an empty
+`prepare(db)` (called by `Store.create_all()`) creates the schema of an empty
 database, accepts one at this version's revision, and otherwise refuses with one
 line that says what to do: `oncall db upgrade` when the database is behind,
 upgrading the bot when a newer one has migrated it. `upgrade()` is that command.
@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
 import bot.storage.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
-from bot.storage.store import StorageError, Store, _safe_url
+from bot.storage.engine import Database, StorageError, safe_url
 
 MIGRATIONS = Path(__file__).resolve().with_name("migrations")
 HEAD = "0002"
@@ -84,9 +84,9 @@ def _current(conn: Connection) -> str | None:
     return MigrationContext.configure(conn).get_current_revision()
 
 
-def current_revision(engine: Engine | Store) -> str | None:
+def current_revision(engine: Engine | Database) -> str | None:
     """The revision recorded in the database; None when it has none (empty or legacy)."""
-    engine = engine.engine if isinstance(engine, Store) else engine
+    engine = engine.engine if isinstance(engine, Database) else engine
     with engine.connect() as conn:
         return _current(conn)
 
@@ -118,13 +118,13 @@ def _legacy_revision(conn: Connection) -> str | None:
     return revision if not missing else None
 
 
-def state(store: Store) -> tuple[str | None, set[str]]:
+def state(store: Database) -> tuple[str | None, set[str]]:
     """(The recorded revision or None, which of oncall-bot's tables exist)."""
     with store.engine.connect() as conn:
         return _current(conn), _our_tables(conn)
 
 
-def _run(store: Store | Engine, revision: str, *, stamp: bool = False) -> None:
+def _run(store: Database | Engine, revision: str, *, stamp: bool = False) -> None:
     """Upgrade to `revision` (or, with stamp, record an unversioned database as it).
 
     One transaction holding the write lock (see env.py); what to do is decided
@@ -137,7 +137,7 @@ def _run(store: Store | Engine, revision: str, *, stamp: bool = False) -> None:
             return [] if heads else script._stamp_revs(revision, heads)
         return script._upgrade_revs(revision, heads)
 
-    engine = store.write_engine if isinstance(store, Store) else store
+    engine = store.write_engine if isinstance(store, Database) else store
     with _RUNNING, engine.connect() as conn:
         cfg = alembic_config(connection=conn)
         with EnvironmentContext(cfg, script, fn=steps, destination_rev=revision):
@@ -152,7 +152,7 @@ def _behind(current: str, needed: str) -> StorageError:
 
 def _ahead(current: str, url: str) -> StorageError:
     return StorageError(
-        f"The database {_safe_url(url)} is at revision {current}, which this version of "
+        f"The database {safe_url(url)} is at revision {current}, which this version of "
         f"oncall-bot does not know (it needs {HEAD}): a newer oncall-bot has upgraded it. "
         "Upgrade the bot to that version or later to use it."
     )
@@ -160,21 +160,21 @@ def _ahead(current: str, url: str) -> StorageError:
 
 def _unrecognised(url: str, tables: set[str]) -> StorageError:
     return StorageError(
-        f"The database {_safe_url(url)} has oncall-bot tables ({', '.join(sorted(tables))}) "
+        f"The database {safe_url(url)} has oncall-bot tables ({', '.join(sorted(tables))}) "
         "but no schema revision, and they match no revision of oncall-bot. Restore it from "
         "a backup, or start from an empty database and run oncall import with an export."
     )
 
 
-def _store(target: str | Engine | Store) -> Store | Engine:
-    return Store(target) if isinstance(target, str) else target
+def _store(target: str | Engine | Database) -> Database | Engine:
+    return Database(target) if isinstance(target, str) else target
 
 
-def _url(target: Store | Engine) -> str:
-    return target.url if isinstance(target, Store) else str(target.url)
+def _url(target: Database | Engine) -> str:
+    return target.url if isinstance(target, Database) else str(target.url)
 
 
-def upgrade(target: str | Engine | Store, revision: str = "head") -> tuple[str | None, str]:
+def upgrade(target: str | Engine | Database, revision: str = "head") -> tuple[str | None, str]:
     """Bring the database to `revision` (default: head); returns (from, to).
 
     An unversioned database made by an earlier create_all is first recorded as
@@ -182,7 +182,7 @@ def upgrade(target: str | Engine | Store, revision: str = "head") -> tuple[str |
     oncall-bot has migrated.
     """
     store = _store(target)
-    engine = store.engine if isinstance(store, Store) else store
+    engine = store.engine if isinstance(store, Database) else store
     with engine.connect() as conn:
         before, tables = _current(conn), _our_tables(conn)
         legacy = _legacy_revision(conn) if before is None and tables else None
@@ -199,7 +199,7 @@ def upgrade(target: str | Engine | Store, revision: str = "head") -> tuple[str |
     return before, after
 
 
-def prepare(store: Store) -> None:
+def prepare(store: Database) -> None:
     """Make sure the database is at this version's revision; create an empty one.
 
     Raises StorageError (one line, no password) when it is behind, ahead, or not
@@ -228,5 +228,5 @@ def prepare(store: Store) -> None:
         raise
     except Exception as e:
         raise StorageError(
-            f"cannot open the database {_safe_url(store.url)}: {e.__class__.__name__}"
+            f"cannot open the database {safe_url(store.url)}: {e.__class__.__name__}"
         ) from None

@@ -4,6 +4,12 @@ Every change runs in `Store.write()`: one transaction that holds the database's
 write lock (SQLite's BEGIN IMMEDIATE, PostgreSQL's transaction advisory lock),
 so two replicas can never both accept one swap or interleave two merges of time
 off. Reads take no lock.
+
+The one door to stored state: nothing outside bot/storage touches a table, a
+session or SQL (tests/test_core_imports.py checks). Store methods take the
+`Transaction` of `read()`/`write()` first, so a caller composes several into one
+transaction; the few that must see a unique-key race themselves (a Slack delivery,
+an announcement claim) open their own.
 """
 
 from __future__ import annotations
@@ -11,89 +17,36 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
-import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, event, text
+from sqlalchemy import Select, bindparam, delete, text
 from sqlalchemy import select as sa_select
-from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, create_engine, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
 
 from bot.core.model import Assignment, SwapRequest, SwapStatus, TimeOff
-from bot.storage.tables import AuditRow, MetaRow, SwapRow, TimeOffRow, WeekRow
+from bot.storage import schema
+from bot.storage.engine import LOCK_KEY, Database, StorageError, safe_url
+from bot.storage.tables import (
+    AnnouncementRow,
+    AuditRow,
+    DeliveryRow,
+    MetaRow,
+    SwapRow,
+    TimeOffRow,
+    WeekRow,
+)
 
-_LOCK_KEY = 0x6F6E63616C6C  # "oncall": the advisory lock every writer takes on PostgreSQL
+__all__ = ["Announcement", "StorageError", "Store", "Transaction", "safe_url"]
 
-
-class StorageError(Exception):
-    """The database cannot be used; the message is safe to show (no password)."""
-
-
-def _safe_url(url: str) -> str:
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return "<unparseable DATABASE_URL>"
-
-
-def make_engine(url: str, *, immediate: bool = False) -> Engine:
-    try:
-        parsed = make_url(url)
-    except Exception:
-        raise StorageError(
-            "DATABASE_URL is not a database URL (like sqlite:///oncall.db): "
-            "see README, section Configuration"
-        ) from None
-    if parsed.get_backend_name() == "sqlite":
-        path = parsed.database
-        if path and path != ":memory:" and not os.path.exists(path):
-            # Created readable by its owner only: it holds the team's schedule.
-            try:
-                fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-            except OSError as e:
-                raise StorageError(f"cannot create the SQLite file {path}: {e.strerror}") from None
-            os.close(fd)
-        if path and path != ":memory:":
-            _use_wal(path)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-
-        @event.listens_for(engine, "connect")
-        def _no_pysqlite_transactions(dbapi_conn: Any, _record: Any) -> None:
-            # Let SQLAlchemy's begin() below decide how a transaction starts.
-            dbapi_conn.isolation_level = None
-            dbapi_conn.execute("PRAGMA foreign_keys=ON")
-            dbapi_conn.execute("PRAGMA busy_timeout=30000")
-
-        @event.listens_for(engine, "begin")
-        def _begin(conn: Any) -> None:
-            # A writer takes SQLite's write lock when it starts, not at its first
-            # write, so read-then-write cannot interleave with another writer.
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-        return engine
-    try:
-        return create_engine(url, pool_pre_ping=True)
-    except Exception as e:
-        raise StorageError(f"cannot use {_safe_url(url)}: {e.__class__.__name__}") from None
-
-
-def _use_wal(path: str) -> None:
-    """Put the SQLite file in WAL mode (persistent, so once is enough): readers never
-    wait for a writer, and a commit is one append. Done here, on a connection of its
-    own, because switching modes needs the file to itself; if another process holds
-    it right now, the switch is simply left for the next start."""
-    import sqlite3
-
-    try:
-        with contextlib.closing(sqlite3.connect(path, timeout=5)) as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
-    except sqlite3.Error:
-        pass
-
+Transaction = Session
+"""What `Store.read()` and `Store.write()` hand out, and every Store method takes:
+callers name this type, never the ORM's."""
 
 # --- the reads on every request ---------------------------------------------------------
 # Core statements over plain columns, built once with bound parameters: SQLAlchemy
@@ -164,12 +117,24 @@ def _swap_of(
     )
 
 
-class Store:
+@dataclass(frozen=True)
+class Announcement:
+    """The decision to announce `kind` for `week`, and how far it got."""
+
+    kind: str
+    week: int
+    decided_at: datetime
+    status: str  # "pending" until sent
+    channel: str | None
+    ts: str | None
+    attempts: int
+
+
+class Store(Database):
+    """The one door to stored state: every read and change of a table is a method here."""
+
     def __init__(self, url: str) -> None:
-        self.url = url
-        self.engine = make_engine(url)
-        self.is_sqlite = self.engine.dialect.name == "sqlite"
-        self.write_engine = make_engine(url, immediate=True) if self.is_sqlite else self.engine
+        super().__init__(url)
         # Writers of one process queue on a Python lock rather than on SQLite's busy
         # retries (which sleep 1-100 ms); across processes the database lock still holds.
         self._writer: Any = threading.RLock() if self.is_sqlite else contextlib.nullcontext()
@@ -180,9 +145,7 @@ class Store:
         Raises StorageError saying what to run when the database is behind (or ahead
         of) this version: see bot.storage.schema.
         """
-        from bot.storage.schema import prepare
-
-        prepare(self)
+        schema.prepare(self)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -194,7 +157,7 @@ class Store:
         """One transaction holding the write lock; commits on success, rolls back on error."""
         with self._writer, Session(self.write_engine, expire_on_commit=False) as s:
             if not self.is_sqlite:
-                s.connection().execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+                s.connection().execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
             try:
                 yield s
                 s.commit()
@@ -290,15 +253,6 @@ class Store:
         s.flush()
         return TimeOff(row.member, row.start, row.end, row.note, row.id)
 
-    @staticmethod
-    def delete_time_off(s: Session, time_off_id: int) -> TimeOff | None:
-        row = s.get(TimeOffRow, time_off_id)
-        if row is None:
-            return None
-        s.delete(row)
-        s.flush()
-        return TimeOff(row.member, row.start, row.end, row.note, row.id)
-
     # --- swaps --------------------------------------------------------------
     @staticmethod
     def _swap(r: SwapRow) -> SwapRequest:
@@ -310,8 +264,31 @@ class Store:
         return self._swap(row) if row else None
 
     @staticmethod
-    def swap_row(s: Session, swap_id: int) -> SwapRow | None:
-        return s.get(SwapRow, swap_id)
+    def set_swap_message(s: Session, swap_id: int, channel: str, ts: str) -> None:
+        """Remember where the counterpart's request DM is (to update it once decided)."""
+        row = s.get(SwapRow, swap_id)
+        if row is not None:
+            row.dm_channel, row.dm_ts = channel, ts
+            s.flush()
+
+    @staticmethod
+    def swap_message(s: Session, swap_id: int) -> tuple[str, str] | None:
+        """(channel, ts) of the request DM, if it was sent."""
+        row = s.get(SwapRow, swap_id)
+        if row is None or not row.dm_channel or not row.dm_ts:
+            return None
+        return row.dm_channel, row.dm_ts
+
+    @staticmethod
+    def claim_reminder(s: Session, swap_id: int, due: int) -> bool:
+        """True when reminder number `due` of a pending request is still to send: it is
+        then recorded as sent, in the caller's transaction (decided once)."""
+        row = s.get(SwapRow, swap_id)
+        if row is None or row.status != SwapStatus.PENDING.value or row.reminders_sent >= due:
+            return False
+        row.reminders_sent = due
+        s.flush()
+        return True
 
     def swaps(
         self,
@@ -357,6 +334,20 @@ class Store:
         row.decided_at = now
         s.flush()
 
+    # --- Slack deliveries ----------------------------------------------------
+    def record_delivery(self, key: str, now: datetime, prune_before: datetime | None) -> bool:
+        """Record a Slack delivery's key in its own transaction: True when it is new,
+        False when it was recorded before. Keys older than `prune_before` are dropped."""
+        try:
+            with self.write() as s:
+                if prune_before is not None:
+                    s.exec(delete(DeliveryRow).where(DeliveryRow.at < prune_before))  # type: ignore[call-overload]
+                s.add(DeliveryRow(key=key, at=now))
+                s.flush()
+            return True
+        except IntegrityError:
+            return False
+
     # --- audit --------------------------------------------------------------
     @staticmethod
     def audit(s: Session, now: datetime, actor: str, action: str, **detail: Any) -> None:
@@ -373,91 +364,76 @@ class Store:
     def audit_log(s: Session, limit: int = 100) -> list[AuditRow]:
         return list(s.exec(select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)))  # type: ignore[union-attr]
 
+    # --- announcements: decided once per (kind, week) ---------------------------
+    @staticmethod
+    def _announcement_row(s: Session, kind: str, week: int) -> AnnouncementRow | None:
+        query = select(AnnouncementRow).where(
+            AnnouncementRow.kind == kind, AnnouncementRow.week == week
+        )
+        return s.exec(query).first()
 
-# --- announcements: decided once per (kind, week) ---------------------------------
-def _announcement_row(s: Session, kind: str, week: int) -> Any:
-    from bot.storage.tables import AnnouncementRow
+    def claim_announcement(
+        self, kind: str, week: int, now: datetime, lease_seconds: int = 600
+    ) -> bool:
+        """Record the decision to announce; True for exactly one caller per (kind, week).
 
-    query = select(AnnouncementRow).where(
-        AnnouncementRow.kind == kind, AnnouncementRow.week == week
-    )
-    return s.exec(query).first()
-
-
-def claim_announcement(
-    store: Store, kind: str, week: int, now: datetime, lease_seconds: int = 600
-) -> bool:
-    """Record the decision to announce; True for exactly one caller per (kind, week).
-
-    A claim whose holder died mid-retry (still 'pending' with a lease older than
-    `lease_seconds`) can be taken over, so a crash loses no announcement.
-    """
-    from sqlalchemy.exc import IntegrityError
-
-    from bot.storage.tables import AnnouncementRow
-
-    try:
-        with store.write() as s:
-            row = _announcement_row(s, kind, week)
-            if row is None:
-                s.add(AnnouncementRow(kind=kind, week=week, decided_at=now, status="pending"))
-                return True
-            stale = (now - row.decided_at).total_seconds() > lease_seconds
-            if row.status == "pending" and stale:
-                row.decided_at = now
-                return True
+        A claim whose holder died mid-retry (still 'pending' with a lease older than
+        `lease_seconds`) can be taken over, so a crash loses no announcement.
+        """
+        try:
+            with self.write() as s:
+                row = self._announcement_row(s, kind, week)
+                if row is None:
+                    s.add(AnnouncementRow(kind=kind, week=week, decided_at=now, status="pending"))
+                    return True
+                stale = (now - row.decided_at).total_seconds() > lease_seconds
+                if row.status == "pending" and stale:
+                    row.decided_at = now
+                    return True
+                return False
+        except IntegrityError:  # another replica inserted the same row first
             return False
-    except IntegrityError:  # another replica inserted the same row first
-        return False
 
+    def renew_announcement(
+        self,
+        kind: str,
+        week: int,
+        now: datetime,
+        *,
+        status: str = "pending",
+        channel: str | None = None,
+        ts: str | None = None,
+    ) -> None:
+        with self.write() as s:
+            row = self._announcement_row(s, kind, week)
+            if row is None:
+                return
+            row.decided_at = now
+            row.status = status
+            row.attempts += 1
+            if channel:
+                row.channel, row.ts = channel, ts
 
-def renew_announcement(
-    store: Store,
-    kind: str,
-    week: int,
-    now: datetime,
-    *,
-    status: str = "pending",
-    channel: str | None = None,
-    ts: str | None = None,
-) -> None:
-    from bot.storage.tables import AnnouncementRow
-
-    with store.write() as s:
-        row = s.exec(
-            select(AnnouncementRow).where(
-                AnnouncementRow.kind == kind, AnnouncementRow.week == week
+    def get_announcement(self, kind: str, week: int) -> Announcement | None:
+        with self.read() as s:
+            row = self._announcement_row(s, kind, week)
+            if row is None:
+                return None
+            return Announcement(
+                row.kind, row.week, row.decided_at, row.status, row.channel, row.ts, row.attempts
             )
-        ).first()
-        if row is None:
-            return
-        row.decided_at = now
-        row.status = status
-        row.attempts += 1
-        if channel:
-            row.channel, row.ts = channel, ts
+
+    def forget_announcement(self, kind: str, week: int) -> None:
+        """For `oncall announce --force`: drop the record so the week can be announced again."""
+        with self.write() as s:
+            row = self._announcement_row(s, kind, week)
+            if row is not None:
+                s.delete(row)
 
 
-def get_announcement(store: Store, kind: str, week: int) -> Any:
-    from bot.storage.tables import AnnouncementRow
-
-    with store.read() as s:
-        return s.exec(
-            select(AnnouncementRow).where(
-                AnnouncementRow.kind == kind, AnnouncementRow.week == week
-            )
-        ).first()
-
-
-def forget_announcement(store: Store, kind: str, week: int) -> None:
-    """For `oncall announce --force`: drop the record so the week can be announced again."""
-    from bot.storage.tables import AnnouncementRow
-
-    with store.write() as s:
-        row = s.exec(
-            select(AnnouncementRow).where(
-                AnnouncementRow.kind == kind, AnnouncementRow.week == week
-            )
-        ).first()
-        if row is not None:
-            s.delete(row)
+# The announcement methods under their former module-level names, for the callers
+# that still import them (the announcer, some tests); new code calls the methods.
+claim_announcement = Store.claim_announcement
+renew_announcement = Store.renew_announcement
+get_announcement = Store.get_announcement
+forget_announcement = Store.forget_announcement

@@ -2,39 +2,52 @@
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import (
-    Block,
-    ContextBlock,
-    HeaderBlock,
-    MarkdownTextObject,
-    PlainTextObject,
-    SectionBlock,
-)
+from slack_sdk.models.blocks import Block
 
 from bot.core.ledger import Ledger
+from bot.slack.blocks.kit import cap, context, header, sections
+from bot.slack.mrkdwn import Mrkdwn, bold, join, md
 
 
 def fairness_blocks(ledger: Ledger, highlight: str | None = None) -> list[Block]:
     lines = []
     for r in ledger.rows:
-        mark = " :point_left: you" if r.member == highlight else ""
+        mark = md(" :point_left: you") if r.member == highlight else md("")
         lines.append(
-            f"*{r.name}*: {r.weeks} weeks ({r.weeks_past} past), {r.holiday_days} holiday days, "
-            f"{r.weekend_days} weekend days, covers {r.covers_given} given / "
-            f"{r.covers_received} received, {r.swaps} swaps{mark}"
+            md(
+                "{}: {} weeks ({} past), {} holiday days, {} weekend days, "
+                "covers {} given / {} received, {} swaps{}",
+                bold(r.name),
+                r.weeks,
+                r.weeks_past,
+                r.holiday_days,
+                r.weekend_days,
+                r.covers_given,
+                r.covers_received,
+                r.swaps,
+                mark,
+            )
         )
-    spread = (
-        f"Weeks {ledger.first_week}–{ledger.last_week} (now: week {ledger.current_week}). "
-        f"Spread: {ledger.spread('weeks')} week(s), {ledger.spread('holiday_days')} holiday day(s)."
+    spread = md(
+        "Weeks {}–{} (now: week {}). Spread: {} week(s), {} holiday day(s).",
+        ledger.first_week,
+        ledger.last_week,
+        ledger.current_week,
+        ledger.spread("weeks"),
+        ledger.spread("holiday_days"),
     )
-    return [
-        HeaderBlock(text=PlainTextObject(text="On-call fairness")),
-        SectionBlock(text=MarkdownTextObject(text="\n".join(lines)[:3000])),
-        ContextBlock(elements=[MarkdownTextObject(text=spread)]),
-    ]
+    blocks: list[Block] = [header("On-call fairness"), *sections(lines), context(spread)]
+    return cap(blocks)
 
 
-def fairness_text(ledger: Ledger) -> str:
-    return "On-call fairness: " + "; ".join(
-        f"{r.name} {r.weeks} weeks, {r.holiday_days} holiday days" for r in ledger.rows
+def fairness_text(ledger: Ledger) -> Mrkdwn:
+    return md(
+        "On-call fairness: {}",
+        join(
+            "; ",
+            (
+                md("{} {} weeks, {} holiday days", r.name, r.weeks, r.holiday_days)
+                for r in ledger.rows
+            ),
+        ),
     )

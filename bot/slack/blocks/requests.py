@@ -1,8 +1,9 @@
 """Pure Block Kit builders for swap requests and time off: data in, blocks out.
 
 No Slack calls and no storage here, so every builder can be tested through
-`.to_dict()` (which runs slack_sdk's client-side validation). Text a person typed
-(reasons, notes) always goes through `escape`; names come from the team config.
+`.to_dict()` (which runs slack_sdk's client-side validation). All text is `Mrkdwn`
+(bot.slack.mrkdwn): names and typed reasons and notes are data, escaped where they
+become mrkdwn, and the text fallbacks too.
 """
 
 from __future__ import annotations
@@ -14,15 +15,10 @@ from datetime import date
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
-    ButtonElement,
-    ContextBlock,
     DatePickerElement,
     InputBlock,
-    MarkdownTextObject,
     Option,
     PlainTextInputElement,
-    PlainTextObject,
-    SectionBlock,
     StaticSelectElement,
 )
 from slack_sdk.models.views import View
@@ -30,47 +26,35 @@ from slack_sdk.models.views import View
 from bot.core.model import Member, SwapRequest, SwapStatus, Team
 from bot.core.weeks import week
 from bot.service import ScheduledWeek, TimeOffResult
-from bot.slack.common import escape, fmt_day, fmt_instant, fmt_short
+from bot.slack import ids
+from bot.slack.blocks.kit import BUTTON_LIMIT, button, clip, context, plain, section
+from bot.slack.common import fmt_day, fmt_instant, fmt_short
+from bot.slack.mrkdwn import Mrkdwn, bold, md, plain_name
+from bot.slack.mrkdwn import name as _name
 
-# Agreed ids: other code renders these buttons and the listeners read them back.
-SWAP_MODAL, TIMEOFF_MODAL = "swap_modal", "timeoff_modal"
-SWAP_ACCEPT, SWAP_DECLINE, SWAP_CANCEL = "swap_accept", "swap_decline", "swap_cancel"
-SWAP_CANDIDATE = "swap_candidate"
-
-# Input blocks: each block_id equals its element's action_id, and names the
-# field a Refusal points at, so inline errors land on the right input.
+# The listeners read these ids through this module (all defined in bot.slack.ids).
+SWAP_MODAL, TIMEOFF_MODAL = ids.SWAP_MODAL, ids.TIMEOFF_MODAL
+SWAP_ACCEPT, SWAP_DECLINE, SWAP_CANCEL = ids.SWAP_ACCEPT, ids.SWAP_DECLINE, ids.SWAP_CANCEL
+SWAP_CANDIDATE = ids.SWAP_CANDIDATE
 MY_WEEK, COUNTERPART, THEIR_WEEK, THEIR_DATE, REASON = (
-    "my_week",
-    "counterpart",
-    "their_week",
-    "their_date",
-    "reason",
+    ids.MY_WEEK,
+    ids.COUNTERPART,
+    ids.THEIR_WEEK,
+    ids.THEIR_DATE,
+    ids.REASON,
 )
-MEMBER, START, END, NOTE = "member", "start", "end", "note"
-THEIR_NEXT, COVER_ONLY = "next", "cover"  # values of the "their week" choice
+MEMBER, START, END, NOTE = ids.MEMBER, ids.START, ids.END, ids.NOTE
+THEIR_NEXT, COVER_ONLY = ids.THEIR_NEXT, ids.COVER_ONLY
 
 MAX_TEXT = 500  # a reason or note, as stored
-_OPTION_TEXT = 75  # Slack's limit for an option's or a button's text
-
-
-def _md(text: str) -> MarkdownTextObject:
-    return MarkdownTextObject(text=text)
-
-
-def _plain(text: str) -> PlainTextObject:
-    return PlainTextObject(text=text, emoji=True)
 
 
 def _option(text: str, value: str) -> Option:
-    clipped = text if len(text) <= _OPTION_TEXT else text[: _OPTION_TEXT - 1] + "…"
-    return Option(text=_plain(clipped), value=value)
+    return Option(text=plain(text, BUTTON_LIMIT), value=value)
 
 
-def _name(team: Team, member_id: str) -> str:
-    try:
-        return team.member(member_id).name
-    except KeyError:  # someone since removed from the config
-        return member_id
+def _person(team: Team, member_id: str) -> Mrkdwn:
+    return _name(team, member_id)
 
 
 def week_label(team: Team, index: int) -> str:
@@ -110,16 +94,16 @@ def swap_modal(
     """
     if not my_weeks or not colleagues:
         why = (
-            "You have no upcoming on-call weeks to swap."
+            md("You have no upcoming on-call weeks to swap.")
             if not my_weeks
-            else "There is nobody on the team to swap with."
+            else md("There is nobody on the team to swap with.")
         )
         return View(
             type="modal",
-            callback_id=SWAP_MODAL,
-            title=_plain("Swap a week"),
-            close=_plain("Close"),
-            blocks=[SectionBlock(text=_md(why))],
+            callback_id=ids.SWAP_MODAL,
+            title=plain("Swap a week"),
+            close=plain("Close"),
+            blocks=[section(why)],
         )
     weeks = [
         _option(
@@ -130,64 +114,64 @@ def swap_modal(
     ]
     initial = next((o for o in weeks if o.value == str(preselected_week)), None)
     choices = [
-        _option("Their next week after mine", THEIR_NEXT),
-        _option("Cover only (nothing back)", COVER_ONLY),
+        _option("Their next week after mine", ids.THEIR_NEXT),
+        _option("Cover only (nothing back)", ids.COVER_ONLY),
     ]
     blocks: list[Block] = [
-        ContextBlock(
-            elements=[
-                _md(
-                    f"*{escape(member.name)}*, pick a week of yours and a colleague. "
-                    "Nothing changes until they accept."
-                )
-            ]
+        context(
+            md(
+                "{}, pick a week of yours and a colleague. Nothing changes until they accept.",
+                bold(member.name),
+            )
         ),
         InputBlock(
-            block_id=MY_WEEK,
-            label=_plain("My week"),
+            block_id=ids.MY_WEEK,
+            label=plain("My week"),
             element=StaticSelectElement(
-                action_id=MY_WEEK,
-                placeholder=_plain("Choose one of your weeks"),
+                action_id=ids.MY_WEEK,
+                placeholder=plain("Choose one of your weeks"),
                 options=weeks,
                 initial_option=initial,
             ),
         ),
         InputBlock(
-            block_id=COUNTERPART,
-            label=_plain("Swap with"),
+            block_id=ids.COUNTERPART,
+            label=plain("Swap with"),
             element=StaticSelectElement(
-                action_id=COUNTERPART,
-                placeholder=_plain("Choose a colleague"),
+                action_id=ids.COUNTERPART,
+                placeholder=plain("Choose a colleague"),
                 options=[_option(m.name, m.id) for m in colleagues],
             ),
         ),
         InputBlock(
-            block_id=THEIR_WEEK,
-            label=_plain("Their week"),
+            block_id=ids.THEIR_WEEK,
+            label=plain("Their week"),
             element=StaticSelectElement(
-                action_id=THEIR_WEEK, options=choices, initial_option=choices[0]
+                action_id=ids.THEIR_WEEK, options=choices, initial_option=choices[0]
             ),
         ),
         InputBlock(
-            block_id=THEIR_DATE,
-            label=_plain("Or a specific week of theirs"),
+            block_id=ids.THEIR_DATE,
+            label=plain("Or a specific week of theirs"),
             optional=True,
-            hint=_plain("Any date in their week; leave empty to use the choice above."),
-            element=DatePickerElement(action_id=THEIR_DATE),
+            hint=plain("Any date in their week; leave empty to use the choice above."),
+            element=DatePickerElement(action_id=ids.THEIR_DATE),
         ),
         InputBlock(
-            block_id=REASON,
-            label=_plain("Reason"),
+            block_id=ids.REASON,
+            label=plain("Reason"),
             optional=True,
-            element=PlainTextInputElement(action_id=REASON, multiline=True, max_length=MAX_TEXT),
+            element=PlainTextInputElement(
+                action_id=ids.REASON, multiline=True, max_length=MAX_TEXT
+            ),
         ),
     ]
     return View(
         type="modal",
-        callback_id=SWAP_MODAL,
-        title=_plain("Swap a week"),
-        submit=_plain("Send request"),
-        close=_plain("Cancel"),
+        callback_id=ids.SWAP_MODAL,
+        title=plain("Swap a week"),
+        submit=plain("Send request"),
+        close=plain("Cancel"),
         blocks=blocks,
     )
 
@@ -204,19 +188,21 @@ def timeoff_modal(
     earliest: date | None = None,
 ) -> View:
     """Start and end dates and a note; an admin also picks whose time off it is."""
-    notice = f"Time off needs {team.time_off_notice_days} days' notice"
-    notice += f" (the first date accepted today is {fmt_day(earliest)})." if earliest else "."
+    notice = md("Time off needs {} days' notice", team.time_off_notice_days)
+    notice += (
+        md(" (the first date accepted today is {}).", fmt_day(earliest)) if earliest else md(".")
+    )
     if is_admin:
-        notice += " As an admin you can record short-notice time off for anyone."
-    blocks: list[Block] = [ContextBlock(elements=[_md(notice)])]
+        notice += md(" As an admin you can record short-notice time off for anyone.")
+    blocks: list[Block] = [context(notice)]
     if is_admin:
         options = [_option(m.name, m.id) for m in members]
         blocks.append(
             InputBlock(
-                block_id=MEMBER,
-                label=_plain("Who"),
+                block_id=ids.MEMBER,
+                label=plain("Who"),
                 element=StaticSelectElement(
-                    action_id=MEMBER,
+                    action_id=ids.MEMBER,
                     options=options,
                     initial_option=next((o for o in options if o.value == member.id), None),
                 ),
@@ -224,28 +210,28 @@ def timeoff_modal(
         )
     blocks += [
         InputBlock(
-            block_id=START,
-            label=_plain("First day off"),
-            element=DatePickerElement(action_id=START),
+            block_id=ids.START,
+            label=plain("First day off"),
+            element=DatePickerElement(action_id=ids.START),
         ),
         InputBlock(
-            block_id=END,
-            label=_plain("Last day off"),
-            element=DatePickerElement(action_id=END),
+            block_id=ids.END,
+            label=plain("Last day off"),
+            element=DatePickerElement(action_id=ids.END),
         ),
         InputBlock(
-            block_id=NOTE,
-            label=_plain("Note"),
+            block_id=ids.NOTE,
+            label=plain("Note"),
             optional=True,
-            element=PlainTextInputElement(action_id=NOTE, multiline=True, max_length=MAX_TEXT),
+            element=PlainTextInputElement(action_id=ids.NOTE, multiline=True, max_length=MAX_TEXT),
         ),
     ]
     return View(
         type="modal",
-        callback_id=TIMEOFF_MODAL,
-        title=_plain("Time off"),
-        submit=_plain("Record"),
-        close=_plain("Cancel"),
+        callback_id=ids.TIMEOFF_MODAL,
+        title=plain("Time off"),
+        submit=plain("Record"),
+        close=plain("Cancel"),
         blocks=blocks,
     )
 
@@ -253,153 +239,164 @@ def timeoff_modal(
 # --- swap request messages ---------------------------------------------------------
 
 
-def swap_summary(team: Team, request: SwapRequest) -> str:
+def swap_summary(team: Team, request: SwapRequest) -> Mrkdwn:
     """`John's week of … ⇄ Jill's week of …`, or `Jill covers John's week of …`."""
-    requester = escape(_name(team, request.requester))
-    mine = f"{requester}'s week of {_day_of(team, request.requester_week)}"
+    requester = _person(team, request.requester)
+    mine = md("{}'s week of {}", requester, _day_of(team, request.requester_week))
     if request.counterpart_week is None:
-        return f"{escape(_name(team, request.counterpart))} covers {mine}"
-    counterpart = escape(_name(team, request.counterpart))
-    return f"{mine} ⇄ {counterpart}'s week of {_day_of(team, request.counterpart_week)}"
+        return md("{} covers {}", _person(team, request.counterpart), mine)
+    return md(
+        "{} ⇄ {}'s week of {}",
+        mine,
+        _person(team, request.counterpart),
+        _day_of(team, request.counterpart_week),
+    )
 
 
 def _reason_block(request: SwapRequest) -> list[Block]:
     if not request.reason:
         return []
-    return [SectionBlock(text=_md(f"*Reason:* {escape(request.reason[:MAX_TEXT])}"))]
+    return [section(md("*Reason:* {}", request.reason[:MAX_TEXT]))]
 
 
-def swap_request_text(team: Team, request: SwapRequest) -> str:
+def swap_request_text(team: Team, request: SwapRequest) -> Mrkdwn:
     """The notification fallback of the request DM."""
-    return f"{_name(team, request.requester)} asks you to swap: {swap_summary(team, request)}"
+    return md(
+        "{} asks you to swap: {}", _person(team, request.requester), swap_summary(team, request)
+    )
 
 
 def swap_request_dm(
     team: Team, request: SwapRequest, requester: Member, counterpart: Member
 ) -> list[Block]:
     """The counterpart's DM: who asks, which weeks, why, and Accept / Decline."""
-    who = f"*{escape(requester.name)}*"
+    who = bold(requester.name)
     theirs = f"{_week_of(team, request.requester_week)} ({week_span(team, request.requester_week)})"
     if request.counterpart_week is None:
-        ask = f"{who} asks you to cover their on-call week: {theirs}. Nothing is given back."
+        ask = md("{} asks you to cover their on-call week: {}. Nothing is given back.", who, theirs)
     else:
         k = request.counterpart_week
         yours = f"{_week_of(team, k)} ({week_span(team, k)})"
-        ask = (
-            f"{who} asks you to swap on-call weeks: you take theirs, {theirs}; "
-            f"they take yours, {yours}."
+        ask = md(
+            "{} asks you to swap on-call weeks: you take theirs, {}; they take yours, {}.",
+            who,
+            theirs,
+            yours,
         )
     value = str(request.id)
+    expires = md("when the week starts.") if request.is_cover else md("when the first week starts.")
     return [
-        SectionBlock(text=_md(f"{escape(counterpart.name)}, {ask}")),
+        section(md("{}, {}", counterpart.name, ask)),
         *_reason_block(request),
-        ContextBlock(
-            elements=[
-                _md(
-                    f"Request #{request.id} · expires {fmt_instant(team, request.expires_at)}, "
-                    + (
-                        "when the week starts."
-                        if request.is_cover
-                        else "when the first week starts."
-                    )
-                )
-            ]
+        context(
+            md(
+                "Request #{} · expires {}, {}",
+                request.id,
+                fmt_instant(team, request.expires_at),
+                expires,
+            )
         ),
         ActionsBlock(
-            block_id=f"swap_request_{request.id}",
+            block_id=f"{ids.SWAP_REQUEST_PREFIX}{request.id}",
             elements=[
-                ButtonElement(
-                    text=_plain("Accept"), action_id=SWAP_ACCEPT, value=value, style="primary"
-                ),
-                ButtonElement(text=_plain("Decline"), action_id=SWAP_DECLINE, value=value),
+                button("Accept", ids.SWAP_ACCEPT, value, "primary"),
+                button("Decline", ids.SWAP_DECLINE, value),
             ],
         ),
     ]
 
 
-def swap_status_label(team: Team, request: SwapRequest, actor: Member | None) -> str:
-    by = f" by {escape(actor.name)}" if actor else ""
+def swap_status_label(team: Team, request: SwapRequest, actor: Member | None) -> Mrkdwn:
+    by = md(" by {}", actor.name) if actor else md("")
     return {
-        SwapStatus.ACCEPTED: f":white_check_mark: Accepted{by}",
-        SwapStatus.DECLINED: f":no_entry_sign: Declined{by}",
-        SwapStatus.CANCELLED: ":heavy_multiplication_x: Cancelled by requester",
-        SwapStatus.EXPIRED: ":hourglass: Expired: the week started before anyone answered",
-        SwapStatus.PENDING: ":hourglass_flowing_sand: Waiting for an answer",
+        SwapStatus.ACCEPTED: md(":white_check_mark: Accepted{}", by),
+        SwapStatus.DECLINED: md(":no_entry_sign: Declined{}", by),
+        SwapStatus.CANCELLED: md(":heavy_multiplication_x: Cancelled by requester"),
+        SwapStatus.EXPIRED: md(":hourglass: Expired: the week started before anyone answered"),
+        SwapStatus.PENDING: md(":hourglass_flowing_sand: Waiting for an answer"),
     }[request.status]
 
 
 def swap_decided_blocks(team: Team, request: SwapRequest, actor: Member | None) -> list[Block]:
     """The request DM once decided: the same facts, the outcome, and no buttons."""
     return [
-        SectionBlock(text=_md(f"Swap request #{request.id}: {swap_summary(team, request)}.")),
+        section(md("Swap request #{}: {}.", request.id, swap_summary(team, request))),
         *_reason_block(request),
-        ContextBlock(elements=[_md(swap_status_label(team, request, actor))]),
+        context(swap_status_label(team, request, actor)),
     ]
 
 
-def swap_decided_text(team: Team, request: SwapRequest, actor: Member | None) -> str:
-    label = swap_status_label(team, request, actor)
-    return f"Swap request #{request.id} ({swap_summary(team, request)}): {label}"
+def swap_decided_text(team: Team, request: SwapRequest, actor: Member | None) -> Mrkdwn:
+    return md(
+        "Swap request #{} ({}): {}",
+        request.id,
+        swap_summary(team, request),
+        swap_status_label(team, request, actor),
+    )
 
 
 def swap_requested_blocks(team: Team, request: SwapRequest) -> list[Block]:
     """The requester's private confirmation, with a Cancel button."""
-    who = escape(_name(team, request.counterpart))
     return [
-        SectionBlock(
-            text=_md(
-                f":incoming_envelope: Request #{request.id} sent to *{who}*: "
-                f"{swap_summary(team, request)}. Nothing changes until they accept; it "
-                f"expires {fmt_instant(team, request.expires_at)}."
+        section(
+            md(
+                ":incoming_envelope: Request #{} sent to {}: {}. Nothing changes until they "
+                "accept; it expires {}.",
+                request.id,
+                bold(plain_name(team, request.counterpart)),
+                swap_summary(team, request),
+                fmt_instant(team, request.expires_at),
             )
         ),
         ActionsBlock(
-            block_id=f"swap_requested_{request.id}",
-            elements=[
-                ButtonElement(
-                    text=_plain("Cancel request"), action_id=SWAP_CANCEL, value=str(request.id)
-                )
-            ],
+            block_id=f"{ids.SWAP_REQUESTED_PREFIX}{request.id}",
+            elements=[button("Cancel request", ids.SWAP_CANCEL, str(request.id))],
         ),
     ]
 
 
-def swap_requested_text(team: Team, request: SwapRequest) -> str:
-    return f"Request #{request.id} sent to {_name(team, request.counterpart)}."
+def swap_requested_text(team: Team, request: SwapRequest) -> Mrkdwn:
+    return md("Request #{} sent to {}.", request.id, _person(team, request.counterpart))
 
 
-def swap_outcome_text(team: Team, request: SwapRequest, reader: str) -> str:
+def swap_outcome_text(team: Team, request: SwapRequest, reader: str) -> Mrkdwn:
     """What a decision means for `reader` (a member id), for a DM."""
-    requester, counterpart = _name(team, request.requester), _name(team, request.counterpart)
+    requester, counterpart = _person(team, request.requester), _person(team, request.counterpart)
     summary = swap_summary(team, request)
     if request.status is SwapStatus.ACCEPTED:
         if reader == request.counterpart:
-            return (
-                f":white_check_mark: Done: you accepted {escape(requester)}'s request. {summary}."
-            )
-        return f":white_check_mark: {escape(counterpart)} accepted your request. {summary}."
+            return md(":white_check_mark: Done: you accepted {}'s request. {}.", requester, summary)
+        return md(":white_check_mark: {} accepted your request. {}.", counterpart, summary)
     if request.status is SwapStatus.DECLINED:
-        return f":no_entry_sign: {escape(counterpart)} declined your request ({summary})."
+        return md(":no_entry_sign: {} declined your request ({}).", counterpart, summary)
     if request.status is SwapStatus.CANCELLED:
         if reader == request.requester:
-            return f":heavy_multiplication_x: You cancelled request #{request.id} ({summary})."
-        return f":heavy_multiplication_x: {escape(requester)} cancelled their request ({summary})."
-    return f"Request #{request.id} ({summary}): {request.status.value}."
+            return md(
+                ":heavy_multiplication_x: You cancelled request #{} ({}).", request.id, summary
+            )
+        return md(":heavy_multiplication_x: {} cancelled their request ({}).", requester, summary)
+    return md("Request #{} ({}): {}.", request.id, summary, request.status.value)
 
 
-def swap_channel_line(team: Team, request: SwapRequest) -> str:
+def swap_channel_line(team: Team, request: SwapRequest) -> Mrkdwn:
     """One line for the on-call channel once a swap is accepted."""
-    requester = escape(_name(team, request.requester))
-    counterpart = escape(_name(team, request.counterpart))
+    requester = _person(team, request.requester)
+    counterpart = _person(team, request.counterpart)
     mine = fmt_day(week(team, request.requester_week).first_day)
     if request.counterpart_week is None:
-        return (
-            f":repeat: Cover: {counterpart} is on call the week of {mine} instead of {requester}."
+        return md(
+            ":repeat: Cover: {} is on call the week of {} instead of {}.",
+            counterpart,
+            mine,
+            requester,
         )
     theirs = fmt_day(week(team, request.counterpart_week).first_day)
-    return (
-        f":repeat: Swap: {counterpart} is on call the week of {mine} and {requester} "
-        f"the week of {theirs}."
+    return md(
+        ":repeat: Swap: {} is on call the week of {} and {} the week of {}.",
+        counterpart,
+        mine,
+        requester,
+        theirs,
     )
 
 
@@ -411,31 +408,37 @@ def timeoff_confirmation(
 ) -> list[Block]:
     """The private confirmation of recorded time off, and the weeks that need cover."""
     t = result.time_off
-    whose = "your" if actor.id == member.id else f"{escape(member.name)}'s"
-    text = f":palm_tree: Time off recorded for *{escape(member.name)}*: "
-    text += f"{fmt_day(t.start)} → {fmt_day(t.end)}"
+    whose = md("your") if actor.id == member.id else md("{}'s", member.name)
+    text = md(
+        ":palm_tree: Time off recorded for {}: {} → {}",
+        bold(member.name),
+        fmt_day(t.start),
+        fmt_day(t.end),
+    )
     if result.merged_with:
-        text += f" (merged with {len(result.merged_with)} range(s) already recorded)"
-    blocks: list[Block] = [SectionBlock(text=_md(text + "."))]
+        text += md(" (merged with {} range(s) already recorded)", len(result.merged_with))
+    blocks: list[Block] = [section(text + md("."))]
     if t.note:
-        blocks.append(SectionBlock(text=_md(f"*Note:* {escape(t.note[:MAX_TEXT])}")))
+        blocks.append(section(md("*Note:* {}", t.note[:MAX_TEXT])))
     if actor.id != member.id:
-        blocks.append(ContextBlock(elements=[_md(f"Recorded by {escape(actor.name)}.")]))
+        blocks.append(context(md("Recorded by {}.", actor.name)))
     if result.weeks_needing_cover:
         weeks = " and ".join(_day_of(team, k) for k in result.weeks_needing_cover)
         hint = (
-            f" {escape(member.name)} gets a list of colleagues who could swap."
+            md(" {} gets a list of colleagues who could swap.", member.name)
             if result.candidates
-            else ""
+            else md("")
         )
-        warning = f":warning: This overlaps {whose} on-call week of {weeks}; it needs cover."
-        blocks.append(SectionBlock(text=_md(warning + hint)))
+        warning = md(
+            ":warning: This overlaps {} on-call week of {}; it needs cover.{}", whose, weeks, hint
+        )
+        blocks.append(section(warning))
     return blocks
 
 
-def timeoff_confirmation_text(result: TimeOffResult, member: Member) -> str:
+def timeoff_confirmation_text(result: TimeOffResult, member: Member) -> Mrkdwn:
     t = result.time_off
-    return f"Time off recorded for {member.name}: {fmt_day(t.start)} → {fmt_day(t.end)}."
+    return md("Time off recorded for {}: {} → {}.", member.name, fmt_day(t.start), fmt_day(t.end))
 
 
 def candidate_value(week_index: int, to: str, back: int | None) -> str:
@@ -446,35 +449,39 @@ def swap_candidates_blocks(
     team: Team, member: Member, week_index: int, candidates: Sequence[tuple[str, int | None]]
 ) -> list[Block]:
     """Who could take `member`'s week, each with a button that sends them a request."""
-    intro = (
-        f"{escape(member.name)}, you are on call {_week_of(team, week_index)} "
-        f"({week_span(team, week_index)}) and away then."
+    intro = md(
+        "{}, you are on call {} ({}) and away then.",
+        member.name,
+        _week_of(team, week_index),
+        week_span(team, week_index),
     )
     if not candidates:
-        return [SectionBlock(text=_md(f"{intro} Nobody is free that week; ask an admin."))]
+        return [section(md("{} Nobody is free that week; ask an admin.", intro))]
     blocks: list[Block] = [
-        SectionBlock(text=_md(f"{intro} Who could take it? A click sends them a request:"))
+        section(md("{} Who could take it? A click sends them a request:", intro))
     ]
-    for other, back in candidates:
-        name = escape(_name(team, other))
+    for other, back in candidates[:40]:  # 40 sections and the intro: within 50 blocks
+        who = bold(plain_name(team, other))
         deal = (
-            f"*{name}* takes it; you take theirs, {_week_of(team, back)}."
+            md("{} takes it; you take theirs, {}.", who, _week_of(team, back))
             if back is not None
-            else f"*{name}* covers it (no later week of theirs fits)."
+            else md("{} covers it (no later week of theirs fits).", who)
         )
         blocks.append(
-            SectionBlock(
-                block_id=f"candidate_{week_index}_{other}"[:255],
-                text=_md(deal),
-                accessory=ButtonElement(
-                    text=_plain(f"Ask {_name(team, other)}"[:_OPTION_TEXT]),
-                    action_id=SWAP_CANDIDATE,
-                    value=candidate_value(week_index, other, back),
+            section(
+                deal,
+                block_id=clip(f"{ids.CANDIDATE_PREFIX}{week_index}_{other}", 255),
+                accessory=button(
+                    f"Ask {plain_name(team, other)}",
+                    ids.SWAP_CANDIDATE,
+                    candidate_value(week_index, other, back),
                 ),
             )
         )
+    if len(candidates) > 40:
+        blocks.append(context(md("_… and {} more: use the swap form._", len(candidates) - 40)))
     return blocks
 
 
-def swap_candidates_text(team: Team, week_index: int) -> str:
-    return f"You are on call {_week_of(team, week_index)} and away: here is who could swap."
+def swap_candidates_text(team: Team, week_index: int) -> Mrkdwn:
+    return md("You are on call {} and away: here is who could swap.", _week_of(team, week_index))

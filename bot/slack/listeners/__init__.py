@@ -1,4 +1,5 @@
-"""Every listener, registered by folder as in Slack's bolt-python starter template.
+"""Every listener, registered by folder as in Slack's bolt-python starter template:
+each folder's `register(app)` registers all of its listeners.
 
 Each is registered through `SafeRegistry`, which wraps it with `never_raises`: a
 listener's exception is logged and the person answered, never a 500 to Slack.
@@ -13,8 +14,6 @@ from slack_bolt import App
 
 from bot.slack.errors import never_raises
 from bot.slack.listeners import actions, commands, events, fallback, views
-from bot.slack.listeners.actions import handover as handover_actions
-from bot.slack.listeners.views import handover_note
 
 _REGISTRARS = ("command", "action", "view", "event", "options", "shortcut")
 
@@ -44,6 +43,4 @@ def register_listeners(app: App) -> None:
     actions.register(safe)
     views.register(safe)
     events.register(safe)
-    handover_actions.register(safe)
-    handover_note.register(safe)
     fallback.register(safe)  # last: it takes whatever the others did not

@@ -15,9 +15,10 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.slack.common import escape, text_field
+from bot.slack.common import text_field
+from bot.slack.interaction import Interaction
 from bot.slack.middleware import notice_view
-from bot.slack.swap_messages import Interaction
+from bot.slack.mrkdwn import code, md
 
 ANY = re.compile(r"")  # matches every id: Bolt's patterns are searched
 
@@ -47,8 +48,12 @@ def unknown_view(ack: Any, body: dict[str, Any], logger: Logger) -> None:
 
 
 def unknown_command(ack: Any, body: dict[str, Any]) -> None:
-    name = escape(text_field(body, "command")[:40])
-    ack(text=f"This app answers `/oncall`, not `{name}`. Type `/oncall help` to see what it does.")
+    name = code(text_field(body, "command")[:40])
+    ack(
+        text=md(
+            "This app answers `/oncall`, not {}. Type `/oncall help` to see what it does.", name
+        )
+    )
 
 
 def ignore(ack: Any) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 import bot.storage.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
-from bot.storage.store import _LOCK_KEY, make_engine
+from bot.storage.engine import LOCK_KEY, make_engine
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -43,7 +43,7 @@ def _run(connection: Connection) -> None:
     )
     with context.begin_transaction():
         if connection.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+            connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
         context.run_migrations()
 
 

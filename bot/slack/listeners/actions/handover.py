@@ -6,13 +6,14 @@ import json
 from logging import Logger
 from typing import Any
 
-from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.slack.blocks.handover import NOTE_ACTION, RUNBOOKS_ACTION, note_modal, runbooks_list_blocks
+from bot.slack.blocks.handover import note_modal, runbooks_list_blocks, runbooks_list_text
 from bot.slack.common import small_int, text_field
+from bot.slack.errors import FAILED
 from bot.slack.handover_notes import may_add_note
-from bot.slack.swap_messages import FAILED, Interaction
+from bot.slack.interaction import Interaction
+from bot.slack.mrkdwn import md
 
 
 def _week(body: dict[str, Any]) -> int | None:
@@ -24,7 +25,7 @@ def list_runbooks(
 ) -> None:
     ack()
     i = Interaction.of(body, client, respond, context, logger)
-    i.tell("Runbooks", runbooks_list_blocks(i.team))
+    i.tell(runbooks_list_text(i.team), runbooks_list_blocks(i.team))
 
 
 def open_note(
@@ -36,14 +37,9 @@ def open_note(
         index = _week(body)
         refusal = may_add_note(i.service, i.member, index)
         if refusal or index is None:
-            i.tell(f":warning: {refusal or 'That button is broken.'}")
+            i.tell(md(":warning: {}", refusal or "That button is broken."))  # names escaped
             return
         i.client.views_open(trigger_id=i.trigger_id, view=note_modal(json.dumps({"week": index})))
     except Exception:
         logger.exception("opening the handover note failed")
         i.tell(FAILED)
-
-
-def register(app: App) -> None:
-    app.action(RUNBOOKS_ACTION)(list_runbooks)
-    app.action(NOTE_ACTION)(open_note)

@@ -12,41 +12,32 @@ from collections.abc import Callable
 from logging import Logger
 from typing import Any
 
-from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.core.errors import Refusal
 from bot.core.model import Member, SwapRequest, SwapStatus
-from bot.slack import swap_messages
+from bot.slack import ids
 from bot.slack.blocks import requests as blocks
 from bot.slack.common import check_week, small_int
+from bot.slack.errors import FAILED, NOT_A_MEMBER
+from bot.slack.interaction import Interaction
 from bot.slack.listeners.views.swap_modal import open_swap_modal
-from bot.slack.swap_messages import Interaction
-
-SWAP_OPEN = "swap_open"
-
-
-def register(app: App) -> None:
-    app.action(blocks.SWAP_ACCEPT)(accept)
-    app.action(blocks.SWAP_DECLINE)(decline)
-    app.action(blocks.SWAP_CANCEL)(cancel)
-    app.action(SWAP_OPEN)(open_modal)
-    app.action(blocks.SWAP_CANDIDATE)(candidate)
+from bot.slack.mrkdwn import md
 
 
 def guarded(i: Interaction, what: str, work: Callable[[Member], None]) -> None:
     """Run `work` for a team member; never let an exception escape the listener."""
     member = i.member
     if member is None:
-        i.tell(swap_messages.NOT_A_MEMBER)
+        i.tell(NOT_A_MEMBER)
         return
     try:
         work(member)
     except Refusal as e:
-        i.tell(f":warning: {e.message}")
+        i.tell(md(":warning: {}", e.message))  # a refusal is plain text: escaped here
     except Exception:
         i.logger.exception("%s failed", what)
-        i.tell(swap_messages.FAILED)
+        i.tell(FAILED)
 
 
 def _swap_id(i: Interaction) -> int:
@@ -64,7 +55,7 @@ def accept(
 ) -> None:
     ack()
     i = Interaction.of(body, client, respond, context, logger)
-    guarded(i, "swap_accept", lambda m: _accept(i, m))
+    guarded(i, ids.SWAP_ACCEPT, lambda m: _accept(i, m))
 
 
 def _accept(i: Interaction, member: Member) -> None:
@@ -74,10 +65,19 @@ def _accept(i: Interaction, member: Member) -> None:
     except Refusal:
         _show_if_expired(i, swap_id)
         raise
-    request_dm = swap_messages.announce_decision(
-        i.client, i.service, i.homes, i.logger, outcome.request, member
-    )
-    settle_clicked(i, outcome.request, member, request_dm)
+    _tell_decided(i, outcome.request, member)
+
+
+def _decide(i: Interaction, member: Member, decision: SwapStatus) -> SwapRequest:
+    outcome = i.service.decide_swap(member.id, _swap_id(i), decision)
+    return outcome.request
+
+
+def _tell_decided(i: Interaction, request: SwapRequest, actor: Member) -> bool:
+    """Everyone concerned is told (the notifier); then the clicked message shows the
+    decision, if it is a private copy other than the request DM. True if it was shown."""
+    request_dm = i.notifier.swap_decided(request, actor)
+    return settle_clicked(i, request, actor, request_dm)
 
 
 def settle_clicked(
@@ -98,7 +98,7 @@ def _show_if_expired(i: Interaction, swap_id: int) -> None:
     """accept_swap marks a request past its start as expired: its DM should say so."""
     request = i.service.swap(swap_id)
     if request is not None and request.status is SwapStatus.EXPIRED:
-        swap_messages.refresh_request_dm(i.client, i.service, i.logger, request, None)
+        i.notifier.request_dm_decided(request, None)
 
 
 def decline(
@@ -108,13 +108,9 @@ def decline(
     i = Interaction.of(body, client, respond, context, logger)
 
     def work(member: Member) -> None:
-        outcome = i.service.decide_swap(member.id, _swap_id(i), SwapStatus.DECLINED)
-        request_dm = swap_messages.announce_decision(
-            i.client, i.service, i.homes, i.logger, outcome.request, member
-        )
-        settle_clicked(i, outcome.request, member, request_dm)
+        _tell_decided(i, _decide(i, member, SwapStatus.DECLINED), member)
 
-    guarded(i, "swap_decline", work)
+    guarded(i, ids.SWAP_DECLINE, work)
 
 
 def cancel(
@@ -124,28 +120,24 @@ def cancel(
     i = Interaction.of(body, client, respond, context, logger)
 
     def work(member: Member) -> None:
-        outcome = i.service.decide_swap(member.id, _swap_id(i), SwapStatus.CANCELLED)
-        request = outcome.request
-        request_dm = swap_messages.announce_decision(
-            i.client, i.service, i.homes, i.logger, request, member
-        )
-        if not settle_clicked(i, request, member, request_dm):  # e.g. clicked on the App Home
+        request = _decide(i, member, SwapStatus.CANCELLED)
+        if not _tell_decided(i, request, member):  # e.g. clicked on the App Home
             i.tell(blocks.swap_outcome_text(i.team, request, member.id))
 
-    guarded(i, "swap_cancel", work)
+    guarded(i, ids.SWAP_CANCEL, work)
 
 
 # --- starting a request ------------------------------------------------------------------
 
 
-def open_modal(
+def open_swap(
     ack: Any, body: dict[str, Any], client: WebClient, respond: Any, context: Any, logger: Logger
 ) -> None:
     ack()
     i = Interaction.of(body, client, respond, context, logger)
     guarded(
         i,
-        SWAP_OPEN,
+        ids.SWAP_OPEN,
         lambda m: open_swap_modal(i.client, i.service, m, i.trigger_id, small_int(i.value)),
     )
 
@@ -177,12 +169,11 @@ def candidate(
         check_week(i.service, k)
         if back is not None:
             check_week(i.service, back)
-        request = swap_messages.send_request(
-            i.client, i.service, i.homes, i.logger, member, to, k, back, cover=back is None
-        )
+        request = i.service.request_swap(member.id, to, k, back, cover=back is None)
+        i.notifier.swap_requested(request)
         i.tell(
             blocks.swap_requested_text(i.team, request),
             blocks.swap_requested_blocks(i.team, request),
         )
 
-    guarded(i, blocks.SWAP_CANDIDATE, work)
+    guarded(i, ids.SWAP_CANDIDATE, work)

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 
 from bot.core.model import Member
 from bot.service import OnCallService
-from bot.slack.home import HomePublisher
+from bot.slack.notifier import Notifier
 
 
 @dataclass
@@ -23,7 +23,7 @@ class CommandRequest:
     respond: Any  # bolt's Respond: posts to the command's response_url
     client: WebClient
     logger: Logger
-    homes: HomePublisher
+    notifier: Notifier  # tells people what a change means
     # Bolt's Ack while the command is not acknowledged yet: the first answer then goes
     # in the acknowledgement itself (see reply).
     ack: Any = None

@@ -14,10 +14,10 @@ from bot.core.model import Pipeline, Team
 from bot.runbooks import Runbook, RunbookError, load_runbook
 from bot.slack.blocks import status
 from bot.slack.blocks.fairness import fairness_blocks, fairness_text
-from bot.slack.common import escape
 from bot.slack.listeners.commands.context import CommandRequest
+from bot.slack.mrkdwn import md
 
-DEFAULT_WEEKS = 8
+DEFAULT_WEEKS = status.DEFAULT_SCHEDULE_WEEKS
 
 
 def now(req: CommandRequest) -> None:
@@ -33,7 +33,7 @@ def parse_weeks(args: str) -> tuple[int, str | None]:
         return DEFAULT_WEEKS, None
     if not re.fullmatch(r"[0-9]{1,6}", text) or int(text) < 1:
         raise Refusal(
-            f"`{escape(text[:20])}` is not a number of weeks. "
+            f"`{text[:20]}` is not a number of weeks. "
             f"Try `/oncall schedule 12` (1 to {status.MAX_SCHEDULE_WEEKS})."
         )
     weeks = int(text)
@@ -113,22 +113,12 @@ def runbook(req: CommandRequest) -> None:
     pipeline, candidates = find_pipeline(team, query)
     if pipeline is None:
         # Only the caller sees a miss; the channel sees nothing.
-        shown = escape(query[:60])
-        if not query:
-            intro = "Which pipeline? Give one of these:"
-        elif candidates:
-            names = ", ".join(escape(p.name) for p in candidates)
-            intro = f"`{shown}` matches several pipelines ({names}). Be more specific:"
-        else:
-            intro = f"No pipeline matches `{shown}`. The pipelines are:"
-        req.reply(
-            f"{intro} {', '.join(p.id for p in team.pipelines)}",
-            status.pipelines_blocks(team, intro),
-        )
+        intro = status.pipelines_intro(query, candidates)
+        req.reply(status.pipelines_text(team, intro), status.pipelines_blocks(team, intro))
         return
     book, problem = _load(pipeline)
     answer = req.service.who()
-    note = f"The runbook for *{escape(pipeline.name)}* could not be loaded." if problem else None
+    note = status.runbook_problem(pipeline) if problem else None
     req.respond(
         response_type="in_channel",
         text=status.runbook_text(team, pipeline, book, answer),
@@ -137,7 +127,7 @@ def runbook(req: CommandRequest) -> None:
     if problem:
         # The channel still learns whom to call; the caller learns what to fix.
         req.logger.warning("runbook for %s: %s", pipeline.id, problem)
-        req.reply(f":warning: {escape(problem)} The owners were posted without it.")
+        req.reply(md(":warning: {} The owners were posted without it.", problem))
 
 
 def fairness(req: CommandRequest) -> None:
@@ -155,4 +145,4 @@ def help_(req: CommandRequest) -> None:
     # req.args is the dispatcher's (already escaped) note for an unknown sub-command;
     # after a typed `help` it is just more user text, which is not shown.
     note = req.args if req.args and _typed_sub(req) != "help" else None
-    req.reply(status.help_text(note), status.help_blocks(note))
+    req.reply(status.help_text(note), status.help_blocks(req.service.team, note))

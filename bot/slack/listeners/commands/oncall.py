@@ -15,10 +15,13 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.core.errors import Refusal
-from bot.slack.common import escape, homes_from, member_of, service_from, text_field
+from bot.slack.common import member_of, service_from, text_field
+from bot.slack.errors import FAILED
 from bot.slack.listeners.commands import info, requests
 from bot.slack.listeners.commands.context import CommandRequest
-from bot.slack.swap_messages import FAILED, safely
+from bot.slack.mrkdwn import code, md
+from bot.slack.notifier import notifier_from
+from bot.slack.safely import safely
 
 Handler = Callable[[CommandRequest], None]
 
@@ -60,11 +63,11 @@ def oncall_command(
     user_id = text_field(command, "user_id")
     handler = HANDLERS.get(sub)
     if handler is None:
-        args = f"Unknown sub-command `{escape(sub[:40])}`."
+        args = md("Unknown sub-command {}.", code(sub[:40]))
         handler = info.help_
     member = member_of(service.team, user_id)
     request = CommandRequest(
-        service, command, args, user_id, member, respond, client, logger, homes_from(context)
+        service, command, args, user_id, member, respond, client, logger, notifier_from(context)
     )
     if handler in ANSWERED_IN_ACK:
         request.ack = ack
@@ -73,7 +76,7 @@ def oncall_command(
     try:
         handler(request)
     except Refusal as e:
-        refusal = f":warning: {e.message}"
+        refusal = md(":warning: {}", e.message)  # a refusal is plain text: escaped here
         safely(logger, "answer /oncall", lambda: request.reply(refusal))
     except Exception:
         logger.exception("/oncall %s failed", sub[:40])

@@ -11,12 +11,13 @@ from datetime import date
 
 from bot.core.errors import Refusal
 from bot.core.model import Member, Team
-from bot.slack import swap_messages
 from bot.slack.blocks import requests as blocks
-from bot.slack.common import check_week, escape, parse_mention
+from bot.slack.common import check_week, parse_mention
+from bot.slack.errors import NOT_A_MEMBER
 from bot.slack.listeners.commands.context import CommandRequest
 from bot.slack.listeners.views.swap_modal import open_swap_modal
 from bot.slack.listeners.views.timeoff_modal import open_timeoff_modal
+from bot.slack.safely import safely
 
 SWAP_USAGE = (
     "`/oncall swap` opens a form. Or in one line: "
@@ -41,7 +42,7 @@ def _day(token: str, what: str) -> date:
             raise ValueError
         return date.fromisoformat(token)
     except ValueError:
-        raise Refusal(f"`{escape(token[:20])}` is not {what} as YYYY-MM-DD. {SWAP_USAGE}") from None
+        raise Refusal(f"`{token[:20]}` is not {what} as YYYY-MM-DD. {SWAP_USAGE}") from None
 
 
 def _colleague(team: Team, token: str) -> Member:
@@ -74,7 +75,7 @@ def parse_swap_args(team: Team, args: str) -> SwapArgs:
 
 def swap(req: CommandRequest) -> None:
     if req.member is None:
-        req.reply(swap_messages.NOT_A_MEMBER)
+        req.reply(NOT_A_MEMBER)
         return
     if not req.args.strip():
         open_swap_modal(req.client, req.service, req.member, req.trigger_id)
@@ -84,21 +85,18 @@ def swap(req: CommandRequest) -> None:
     their_week = None
     if parsed.their_day is not None:
         their_week = check_week(req.service, req.service.week_for_date(parsed.their_day))
-    request = swap_messages.send_request(
-        req.client,
-        req.service,
-        req.homes,
-        req.logger,
-        req.member,
+    request = req.service.request_swap(
+        req.member.id,
         parsed.counterpart.id,
         my_week,
         their_week,
         cover=parsed.cover,
         reason=parsed.reason,
     )
+    req.notifier.swap_requested(request)
     team = req.service.team
     # The request is stored: a failed reply must not say "nothing was changed".
-    swap_messages.safely(
+    safely(
         req.logger,
         "confirm a swap request",
         lambda: req.reply(
@@ -109,6 +107,6 @@ def swap(req: CommandRequest) -> None:
 
 def timeoff(req: CommandRequest) -> None:
     if req.member is None:
-        req.reply(swap_messages.NOT_A_MEMBER)
+        req.reply(NOT_A_MEMBER)
         return
     open_timeoff_modal(req.client, req.service, req.member, req.trigger_id)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.slack.common import homes_from, text_field
+from bot.slack.common import text_field
+from bot.slack.home import homes_from
 
 
 def app_home_opened(event: dict[str, Any], context: Any) -> None:

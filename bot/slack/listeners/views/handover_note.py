@@ -6,13 +6,9 @@ import json
 from logging import Logger
 from typing import Any
 
-from slack_bolt import App
-from slack_sdk import WebClient
-
 from bot.service import OnCallService
-from bot.slack.blocks.handover import NOTE_BLOCK, NOTE_CALLBACK, NOTE_INPUT, note_blocks
+from bot.slack.blocks.handover import NOTE_BLOCK, NOTE_INPUT
 from bot.slack.common import (
-    escape,
     field,
     member_of,
     service_from,
@@ -20,17 +16,12 @@ from bot.slack.common import (
     text_field,
     user_id_of,
 )
+from bot.slack.errors import FAILED
 from bot.slack.handover_notes import announcement_thread, may_add_note
-from bot.slack.swap_messages import FAILED, dm, safely
+from bot.slack.notifier import notifier_from
 
 
-def submit_note(
-    ack: Any,
-    body: dict[str, Any],
-    client: WebClient,
-    context: Any,
-    logger: Logger,
-) -> None:
+def submit_note(ack: Any, body: dict[str, Any], context: Any, logger: Logger) -> None:
     service = service_from(context)
     try:
         checked = _check_note(service, body)
@@ -41,28 +32,8 @@ def submit_note(
         ack(response_action="errors", errors={NOTE_BLOCK: checked})
         return
     ack()
-    member, note, (channel, ts) = checked
-
-    def post() -> None:
-        client.chat_postMessage(
-            channel=channel,
-            thread_ts=ts,
-            text=f"Handover note from {member.name}",
-            blocks=note_blocks(service.team, member.id, note),
-        )
-
-    if safely(logger, "post a handover note", lambda: post() or True) is None:
-        # The modal is closed: give the note back, so the writer does not lose it.
-        safely(
-            logger,
-            "return a handover note",
-            lambda: dm(
-                client,
-                member.slack_id,
-                "Your handover note could not be posted in the handover thread. "
-                f"Here it is, to post again:\n{escape(note)[:3000]}",
-            ),
-        )
+    member, note, thread = checked
+    notifier_from(context).handover_note(thread, member, note)
 
 
 def _check_note(service: OnCallService, body: dict[str, Any]) -> tuple[Any, str, Any] | str:
@@ -86,7 +57,3 @@ def _check_note(service: OnCallService, body: dict[str, Any]) -> tuple[Any, str,
     if thread is None:
         return "That week's handover was not announced here, so there is no thread to add to."
     return member, note, thread
-
-
-def register(app: App) -> None:
-    app.view(NOTE_CALLBACK)(submit_note)

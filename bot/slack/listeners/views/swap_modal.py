@@ -12,12 +12,10 @@ from slack_sdk import WebClient
 from bot.core.errors import Refusal
 from bot.core.model import Member, SwapRequest
 from bot.service import OnCallService
-from bot.slack import swap_messages
 from bot.slack.blocks import requests as blocks
 from bot.slack.common import (
     check_day,
     check_week,
-    homes_from,
     mapping,
     member_of,
     service_from,
@@ -25,6 +23,8 @@ from bot.slack.common import (
     text_field,
     user_id_of,
 )
+from bot.slack.errors import FAILED, NOT_A_MEMBER
+from bot.slack.notifier import notifier_from
 
 UPCOMING = 8  # how many of my weeks the modal offers
 
@@ -105,38 +105,27 @@ def parse_swap_form(service: OnCallService, values: dict[str, Any]) -> SwapForm 
 
 
 def _error_block(field: str | None, form: SwapForm) -> str:
-    if field == "their_week":
+    if field == blocks.THEIR_WEEK:
         return blocks.THEIR_DATE if form.dated else blocks.THEIR_WEEK
     if field in (blocks.MY_WEEK, blocks.COUNTERPART):
         return field
     return blocks.MY_WEEK  # a refusal about the request as a whole
 
 
-def submit_swap_modal(
-    ack: Any, body: dict[str, Any], client: WebClient, context: Any, logger: Logger
-) -> None:
+def submit_swap_modal(ack: Any, body: dict[str, Any], context: Any, logger: Logger) -> None:
     service = service_from(context)
     try:
         request, actor = _store_request(ack, service, body)
     except Exception:
         logger.exception("swap modal submission failed")
-        ack(response_action="errors", errors={blocks.MY_WEEK: swap_messages.FAILED})
+        ack(response_action="errors", errors={blocks.MY_WEEK: FAILED})
         return
     if request is None or actor is None:
         return  # answered with inline errors
     ack()  # the modal closes; the rest is notification
-    swap_messages.deliver_request(client, service, homes_from(context), logger, request)
-    team = service.team
-    swap_messages.safely(
-        logger,
-        "confirm a swap request",
-        lambda: swap_messages.dm(
-            client,
-            actor.slack_id,
-            blocks.swap_requested_text(team, request),
-            blocks.swap_requested_blocks(team, request),
-        ),
-    )
+    notifier = notifier_from(context)
+    notifier.swap_requested(request)
+    notifier.swap_request_confirmed(actor, request)
 
 
 def _store_request(
@@ -145,7 +134,7 @@ def _store_request(
     """Validate and store the request; on a problem, ack with inline errors and return Nones."""
     actor = member_of(service.team, user_id_of(body))
     if actor is None:
-        ack(response_action="errors", errors={blocks.MY_WEEK: swap_messages.NOT_A_MEMBER})
+        ack(response_action="errors", errors={blocks.MY_WEEK: NOT_A_MEMBER})
         return None, None
     form = parse_swap_form(service, mapping(body, "view", "state", "values"))
     if isinstance(form, dict):

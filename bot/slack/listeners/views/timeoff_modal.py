@@ -13,18 +13,17 @@ from bot.core.errors import Refusal
 from bot.core.model import Member
 from bot.core.timeoff import first_accepted_start
 from bot.service import OnCallService, TimeOffResult
-from bot.slack import swap_messages
 from bot.slack.blocks import requests as blocks
 from bot.slack.common import (
     check_day,
-    homes_from,
     mapping,
     member_of,
     service_from,
     text_field,
     user_id_of,
 )
-from bot.slack.home import HomePublisher
+from bot.slack.errors import FAILED, NOT_A_MEMBER
+from bot.slack.notifier import notifier_from
 
 
 def open_timeoff_modal(
@@ -84,19 +83,17 @@ def _error_block(field: str | None, values: dict[str, Any]) -> str:
     return blocks.START
 
 
-def submit_timeoff_modal(
-    ack: Any, body: dict[str, Any], client: WebClient, context: Any, logger: Logger
-) -> None:
+def submit_timeoff_modal(ack: Any, body: dict[str, Any], context: Any, logger: Logger) -> None:
     service = service_from(context)
     try:
         stored = _store_time_off(ack, service, body)
     except Exception:
         logger.exception("time off submission failed")
-        ack(response_action="errors", errors={blocks.START: swap_messages.FAILED})
+        ack(response_action="errors", errors={blocks.START: FAILED})
         return
     if stored is not None:
         ack()  # the modal closes; the rest is notification
-        announce_time_off(client, service, homes_from(context), logger, *stored)
+        notifier_from(context).time_off_recorded(*stored)
 
 
 def _store_time_off(
@@ -105,7 +102,7 @@ def _store_time_off(
     """Validate and store the time off; on a problem, ack with inline errors and return None."""
     actor = member_of(service.team, user_id_of(body))
     if actor is None:
-        ack(response_action="errors", errors={blocks.START: swap_messages.NOT_A_MEMBER})
+        ack(response_action="errors", errors={blocks.START: NOT_A_MEMBER})
         return None
     values = mapping(body, "view", "state", "values")
     form = parse_timeoff_form(values, actor)
@@ -120,36 +117,3 @@ def _store_time_off(
         ack(response_action="errors", errors={_error_block(e.field, values): e.message})
         return None
     return result, actor
-
-
-def announce_time_off(
-    client: WebClient,
-    service: OnCallService,
-    homes: HomePublisher,
-    logger: Logger,
-    result: TimeOffResult,
-    actor: Member,
-) -> None:
-    """Confirm privately; for on-call weeks it hits, DM the member swap candidates."""
-    team = service.team
-    member = team.member(result.time_off.member)
-    text = blocks.timeoff_confirmation_text(result, member)
-    confirmation = blocks.timeoff_confirmation(team, result, member, actor)
-    for person in dict.fromkeys([actor, member]):  # the member too, when an admin filed it
-        swap_messages.safely(
-            logger,
-            "confirm time off",
-            lambda p=person: swap_messages.dm(client, p.slack_id, text, confirmation),
-        )
-    for k, candidates in result.candidates.items():
-        swap_messages.safely(
-            logger,
-            "DM swap candidates",
-            lambda k=k, c=candidates: swap_messages.dm(
-                client,
-                member.slack_id,
-                blocks.swap_candidates_text(team, k),
-                blocks.swap_candidates_blocks(team, member, k, c),
-            ),
-        )
-    swap_messages.publish_homes(homes, team, actor.id, member.id)

@@ -41,6 +41,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 import bot.storage.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from bot.storage.schema import current_revision
 from bot.storage.store import Store
 
 FORMAT = "oncall-bot-state"
@@ -108,8 +109,6 @@ def _snapshot(store: Store) -> Iterator[Connection]:
 
 def export_state(store: Store, now: datetime) -> dict[str, Any]:
     """Every row of every exported table; `now` (aware) becomes `exported_at`."""
-    from bot.storage.schema import current_revision
-
     exported_at = _instant(now)
     tables: dict[str, list[dict[str, Any]]] = {}
     with _snapshot(store) as conn:

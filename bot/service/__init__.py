@@ -1,0 +1,31 @@
+"""The application layer: each method is one core operation in one transaction.
+
+Edges (Slack listeners, the scheduler, the CLI) translate their input, call one
+method here and render the result. Rules live in `bot.core`; this package loads
+the state they need, calls them with the injected clock's "now", and stores what
+they decide, through `bot.storage.store.Store` only.
+
+One module per section of the service, composed by `OnCallService`:
+`plan` (the plan's lifecycle), `reads`, `time_off`, `swaps`; `results` holds
+what they return.
+"""
+
+from __future__ import annotations
+
+from bot.service.plan import plan_fingerprint
+from bot.service.results import Handover, ScheduledWeek, SwapOutcome, TimeOffResult
+from bot.service.swaps import SwapRequests
+from bot.service.time_off import TimeOffRequests
+
+__all__ = [
+    "Handover",
+    "OnCallService",
+    "ScheduledWeek",
+    "SwapOutcome",
+    "TimeOffResult",
+    "plan_fingerprint",
+]
+
+
+class OnCallService(TimeOffRequests, SwapRequests):
+    """The whole service: plan lifecycle, reads, time off and swaps (see the modules)."""

@@ -1,0 +1,148 @@
+"""Reads: who is on call, the schedule, a member's weeks, requests, the ledger.
+
+A read never writes: it may extend the plan (ensure_plan, the plan's lifecycle),
+but never decides anything, such as expiring a request (the scheduler's job does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from bot.core.calendars import team_holidays
+from bot.core.ledger import Ledger, build_ledger
+from bot.core.model import Assignment, SwapRequest, SwapStatus, TimeOff
+from bot.core.oncall import OnCall, resolve_week, who
+from bot.core.weeks import week, week_index_at
+from bot.service.plan import Planning
+from bot.service.results import Handover, ScheduledWeek
+
+
+class Reads(Planning):
+    def who(self, at: datetime | None = None) -> OnCall:
+        at = at or self.now()
+        k = week_index_at(self.team, at)
+        self.ensure_plan(k + 1)
+        with self.store.read() as s:
+            plan = self.store.plan(s, k, k + 1)
+            w = week(self.team, max(k, 0))
+            time_off = self.store.time_off(s, w.first_day, w.last_day)
+        return who(self.team, plan, time_off, at)
+
+    def schedule(self, first: int | None = None, count: int = 8) -> list[ScheduledWeek]:
+        first = max(0, self.current_index()) if first is None else max(0, first)
+        count = max(1, count)
+        last = first + count - 1
+        self.ensure_plan(last + 1)
+        with self.store.read() as s:
+            plan = self.store.plan(s, first, last + 1)
+            time_off = self.store.time_off(
+                s, week(self.team, first).first_day, week(self.team, last).last_day
+            )
+        return self._scheduled(range(first, last + 1), plan, time_off)
+
+    def _scheduled(
+        self, indexes: Sequence[int], plan: Mapping[int, Assignment], time_off: Sequence[TimeOff]
+    ) -> list[ScheduledWeek]:
+        """The weeks `indexes` (ascending) as shown: `plan` holds them and the week after
+        each; `time_off` holds at least the ranges that overlap them."""
+        if not indexes:
+            return []
+        now = self.now()
+        weeks = [week(self.team, k) for k in indexes]
+        hols = team_holidays(self.team, weeks[0].first_day, weeks[-1].days[-1])
+        out: list[ScheduledWeek] = []
+        for w in weeks:
+            a = plan[w.index]
+            r = resolve_week(self.team, plan, time_off, w.index, now)
+            first_day, last_day = w.first_day, w.days[-1]
+            off = tuple(t for t in time_off if t.overlaps(first_day, last_day))
+            out.append(
+                ScheduledWeek(
+                    week=w,
+                    member=r.scheduled,
+                    backup=r.backup,
+                    reason=a.reason,
+                    fixed=a.fixed,
+                    holidays={d: n for d, n in hols.items() if first_day <= d <= last_day},
+                    time_off=off,
+                    cover_needed=any(t.member == a.member for t in off),
+                    on_call=r.on_call,
+                    reasons=r.reasons,
+                )
+            )
+        return out
+
+    def weeks_of(self, member: str, count: int = 4, horizon: int = 52) -> list[ScheduledWeek]:
+        """A member's next `count` weeks (the current one included) within `horizon` weeks."""
+        first = max(0, self.current_index())
+        last = first + max(1, horizon) - 1
+        self.ensure_plan(last + 1)
+        with self.store.read() as s:
+            plan = self.store.plan(s, first, last + 1)
+            # Only the member's weeks are shown: only they need time off and holidays.
+            mine = [k for k in range(first, last + 1) if plan[k].member == member][:count]
+            if not mine:
+                return []
+            time_off = self.store.time_off(
+                s, week(self.team, mine[0]).first_day, week(self.team, mine[-1]).last_day
+            )
+        return self._scheduled(mine, plan, time_off)
+
+    def time_off_of(self, member: str | None = None) -> list[TimeOff]:
+        with self.store.read() as s:
+            return self.store.time_off(s, self.today(), member=member)
+
+    def swaps_of(self, member: str) -> list[SwapRequest]:
+        """The member's pending requests (either side) that have not expired by now.
+
+        Overdue ones are left out, not expired here: the scheduler's expiry job (and an
+        accept that finds one overdue) records that."""
+        now = self.now()
+        with self.store.read() as s:
+            pending = self.store.swaps(s, member=member)
+        return [r for r in pending if r.expires_at > now]
+
+    def swap(self, swap_id: int) -> SwapRequest | None:
+        with self.store.read() as s:
+            return self.store.swap(s, swap_id)
+
+    def pending_swaps(self) -> list[SwapRequest]:
+        with self.store.read() as s:
+            return self.store.swaps(s)
+
+    def swap_message(self, swap_id: int) -> tuple[str, str] | None:
+        """(channel, ts) of the counterpart's request DM, if it was sent."""
+        with self.store.read() as s:
+            return self.store.swap_message(s, swap_id)
+
+    def handover(self, index: int) -> Handover:
+        w = week(self.team, index)
+        answer = self.who(w.start)
+        with self.store.read() as s:
+            previous = self.store.plan(s, index - 1, index - 1).get(index - 1)
+            pending = tuple(
+                r
+                for r in self.store.swaps(s)
+                if index in (r.requester_week, r.counterpart_week)
+                or (answer.on_call in (r.requester, r.counterpart))
+            )
+        assert answer.on_call is not None or answer.scheduled is not None
+        return Handover(
+            week=w,
+            incoming=answer.on_call or answer.scheduled or "",
+            outgoing=previous.member if previous else None,
+            backup=answer.backup,
+            answer=answer,
+            pending_swaps=pending,
+        )
+
+    def ledger(self) -> Ledger:
+        """The fairness ledger over everything stored: the past and the planned horizon."""
+        self.ensure_plan(max(0, self.current_index()) + self.team.plan_weeks)
+        with self.store.read() as s:
+            last = self.store.last_planned(s) or 0
+            plan = self.store.plan(s, 0, last)
+            swaps = self.store.swaps(s, status=SwapStatus.ACCEPTED)
+        hols = team_holidays(self.team, self.team.start, week(self.team, last).days[-1])
+        return build_ledger(self.team, plan, hols, swaps, max(0, self.current_index()))

@@ -1,0 +1,53 @@
+"""What the service's operations return to the edges: plain, frozen data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.core.model import Assignment, SwapRequest, TimeOff
+from bot.core.oncall import OnCall
+from bot.core.weeks import Week
+
+
+@dataclass(frozen=True)
+class ScheduledWeek:
+    """A week as the schedule shows it: the plan resolved by `resolve_week`, the same
+    answer `who()` gives, so /oncall now and /oncall schedule never disagree."""
+
+    week: Week
+    member: str  # whom the plan puts on call
+    backup: str | None
+    reason: str | None
+    fixed: bool
+    holidays: dict[date, str]
+    time_off: tuple[TimeOff, ...]
+    cover_needed: bool  # the engineer has time off in the week and no swap yet
+    on_call: str | None = None  # who is actually on call (the backup stands in for time off)
+    reasons: tuple[str, ...] = ()  # why on_call is who it is, when not plain rotation
+
+
+@dataclass(frozen=True)
+class TimeOffResult:
+    time_off: TimeOff
+    merged_with: tuple[TimeOff, ...]
+    weeks_needing_cover: tuple[int, ...]
+    candidates: dict[int, list[tuple[str, int | None]]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SwapOutcome:
+    request: SwapRequest
+    assignments: tuple[Assignment, ...] = ()
+
+
+@dataclass(frozen=True)
+class Handover:
+    """What the Monday announcement says about week `week.index`."""
+
+    week: Week
+    incoming: str  # effective on-call at the handover instant
+    outgoing: str | None  # last week's engineer; None for week 0
+    backup: str | None
+    answer: OnCall  # who() at the handover instant: owners, holidays, time off, reasons
+    pending_swaps: tuple[SwapRequest, ...] = ()
