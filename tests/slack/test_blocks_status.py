@@ -28,7 +28,7 @@ from bot.slack.blocks.home import home_view
 from bot.slack.mrkdwn import escape, md
 from bot.storage.store import Store
 
-TEAM_FILE = Path(__file__).parent / "data" / "team.yml"
+TEAM_FILE = Path(__file__).resolve().parents[1] / "data" / "team.yml"
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # Tue 1 Dec 10:00 New York: week 0
 JOHN, JAMES, JILL = "<@U0000000001>", "<@U0000000002>", "<@U0000000003>"
 EVIL = "<!channel> <@U0000000004> & <https://evil.example|click>"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-CORE = Path(__file__).resolve().parent.parent / "bot" / "core"
+CORE = Path(__file__).resolve().parents[2] / "bot" / "core"
 FORBIDDEN = ("slack_bolt", "slack_sdk")
 
 

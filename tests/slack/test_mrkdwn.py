@@ -27,7 +27,7 @@ from bot.slack.mrkdwn import (
     shorten,
 )
 
-BOT = Path(__file__).parent.parent / "bot"
+BOT = Path(__file__).resolve().parents[2] / "bot"
 EVIL = "<!channel> <@U123> <https://evil|click> & more"
 EVIL_ESCAPED = "&lt;!channel&gt; &lt;@U123&gt; &lt;https://evil|click&gt; &amp; more"
 

@@ -40,7 +40,7 @@ from bot.scheduler.announcer import HANDOVER
 from bot.storage.store import Store
 from bot.storage.tables import AuditRow, TimeOffRow
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SECRET = "replica-signing-secret"
 CHANNEL = "C0000000000"
 START = datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo("America/New_York"))

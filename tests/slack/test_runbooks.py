@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from bot.runbooks import Runbook, RunbookError, Section, load_runbook, parse_runbook
 from bot.slack.runbook_mrkdwn import chunk_text, to_mrkdwn
 
-RUNBOOK_DIR = Path(__file__).resolve().parent.parent / "runbooks"
+RUNBOOK_DIR = Path(__file__).resolve().parents[2] / "runbooks"
 
 SAMPLE = """\
 # Aggregate Profit

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.slack import ids
 
-BOT = Path(__file__).parent.parent / "bot"
+BOT = Path(__file__).resolve().parents[2] / "bot"
 IDS_FILE = BOT / "slack" / "ids.py"
 ID_KEYWORDS = {"action_id", "callback_id", "block_id"}
 REGISTRARS = {"action", "view", "block_action", "block_suggestion", "options"}

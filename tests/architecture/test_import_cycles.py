@@ -12,7 +12,7 @@ import ast
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-BOT = Path(__file__).resolve().parent.parent / "bot"
+BOT = Path(__file__).resolve().parents[2] / "bot"
 
 Graph = Mapping[str, Iterable[str]]
 

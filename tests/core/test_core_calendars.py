@@ -25,7 +25,7 @@ from bot.core.calendars import (
 from bot.core.model import HolidayCalendar, Member, Team
 from bot.core.rotation import plan_weeks
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ORDER = ("john", "james", "jill", "davis")
 LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 # What a server may have set; gettext (and so the holidays package) takes the first of

@@ -22,7 +22,7 @@ from bot.core.weeks import week
 from bot.service import OnCallService
 from bot.storage.tables import AuditRow
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ORDER = ("john", "james", "jill", "davis")
 
 

@@ -397,7 +397,7 @@ def test_permission(h: SlackHarness, row: str, col: str) -> None:
 
 
 def test_the_documented_table_is_the_tested_one() -> None:
-    root = Path(__file__).parent.parent
+    root = Path(__file__).resolve().parents[2]
     for name in ("README.md", "docs/permissions.md"):
         check_table((root / name).read_text(encoding="utf-8"))
     assert set(TABLE) == set(ROWS)
