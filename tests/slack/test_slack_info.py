@@ -65,7 +65,7 @@ def ask(h: SlackHarness, text: str, user: str = JOHN) -> dict[str, Any]:
     """Send a command that answers once, privately; return the answer."""
     path = send(h, text, user)
     [reply] = answers(h, path)
-    time.sleep(0.05)  # nothing else may follow (e.g. a post in the channel)
+    h.settle()  # every listener has finished: nothing else may follow (e.g. a channel post)
     assert len([c for c in h.fake.calls if c.args.get("_path") == path]) == 1
     assert reply["response_type"] == "ephemeral", reply
     return reply
@@ -189,7 +189,7 @@ def test_questions_are_answered_in_the_acknowledgement(h: SlackHarness, text: st
         assert "is not a number of weeks" in answer["text"]
     else:
         assert answer["blocks"] and all(b["type"] for b in answer["blocks"])
-    time.sleep(0.2)
+    h.settle()  # the barrier: every listener has finished
     assert h.fake.calls_to("response_url") == []
 
 
@@ -318,7 +318,7 @@ def test_home_for_a_stranger_and_other_tabs(h: SlackHarness) -> None:
     view = call.args["view"]
     assert _buttons(view) == set()
     assert "Only members of the *Data Engineering* on-call team" in json.dumps(view)
-    time.sleep(0.2)
+    h.settle()  # the barrier: both events' listeners have finished
     assert _publishes(h, JILL) == []  # the Messages tab has no view
 
 
@@ -359,9 +359,7 @@ def test_bad_signature_is_rejected(h: SlackHarness) -> None:
         slackreq.FORM,
         headers={"X-Slack-Signature": "v0=" + "0" * 64},
     )
-    assert status == 401
-    time.sleep(0.2)
-    assert h.fake.calls == []
+    assert status == 401  # nothing ran: see test_hostile_http.py for the barrier version
 
 
 def test_stale_timestamp_is_rejected(h: SlackHarness) -> None:
@@ -370,6 +368,4 @@ def test_stale_timestamp_is_rejected(h: SlackHarness) -> None:
     status, _h, _b = slackreq.post(
         f"{h.base}/slack/events", body, SECRET, slackreq.FORM, timestamp=six_minutes_ago
     )
-    assert status == 401
-    time.sleep(0.2)
-    assert h.fake.calls == []
+    assert status == 401  # nothing ran: see test_hostile_http.py for the barrier version
