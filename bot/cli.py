@@ -10,7 +10,9 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -18,15 +20,15 @@ from typing import Any
 from dateutil.parser import isoparse
 
 from bot.cli_admin import register as register_admin
-from bot.cli_errors import UsageError
+from bot.cli_errors import FileError, UsageError
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, load_config
 from bot.core.errors import Refusal
-from bot.core.ledger import Ledger
+from bot.core.ledger import Ledger, rule_summary
 from bot.core.model import Member, Team
 from bot.core.oncall import OnCall
 from bot.core.weeks import local_instant
-from bot.service import OnCallService, ScheduledWeek
+from bot.service import Handover, OnCallService, ScheduledWeek
 from bot.storage.store import StorageError, Store
 
 
@@ -136,11 +138,7 @@ def who_json(team: Team, answer: OnCall) -> dict[str, Any]:
 
 def who_text(team: Team, answer: OnCall) -> str:
     if not answer.started or answer.week is None:
-        start = local_instant(team.start, team.handover_time, team.timezone)
-        return (
-            "The rotation has not started: the first handover is "
-            f"{start.astimezone(team.timezone):%a %d %b %Y %H:%M %Z}."
-        )
+        return f"The rotation has not started: the first handover is {first_handover(team)}."
     zone = team.timezone
     name = team.name_of
     lines = [
@@ -165,18 +163,43 @@ def config_path(env: dict[str, str]) -> Path:
     return Path(env.get("ONCALL_CONFIG") or "oncall.yml")
 
 
-def open_service(env: dict[str, str], clock: Clock) -> OnCallService:
-    team = load_config(config_path(env))
+def load_team(path: Path, *, given: bool = False) -> Team:
+    """The team file at `path`. A path that names no readable file is one plain line naming
+    it as given; `given` says it came from the command line (else from ONCALL_CONFIG or the
+    default, which the message then points to)."""
+    hint = "" if given else " (set ONCALL_CONFIG)"
+    if path.is_dir():
+        raise FileError(f"{path}: is a directory, not a team file (like oncall.yml){hint}")
+    if not path.exists():
+        raise FileError(f"{path}: the file does not exist{hint}")
+    if not os.access(path, os.R_OK):
+        raise FileError(f"{path}: cannot be read (permission denied)")
+    return load_config(path)
+
+
+def first_handover(team: Team) -> str:
+    start = local_instant(team.start, team.handover_time, team.timezone)
+    return f"{start.astimezone(team.timezone):%a %d %b %Y %H:%M %Z}"
+
+
+def open_service(env: dict[str, str], clock: Clock, team: Team | None = None) -> OnCallService:
+    """The service on DATABASE_URL; `team` when the command has loaded it already (to check
+    its arguments before the database is opened, or created)."""
+    team = team or load_team(config_path(env))
     store = Store(env.get("DATABASE_URL") or "sqlite:///oncall.db")
+    if store.created:  # the quick start's first command: said, so a lost file is noticed
+        print(f"oncall: creating a new database at {store.path}", file=sys.stderr)
     store.create_all()
     service = OnCallService(team, store, clock)
-    service.sync_plan()
+    for note in service.sync_plan():
+        if note.startswith("planner: "):  # a rule the new weeks could not keep: say so
+            print(f"oncall: {note}", file=sys.stderr)
     return service
 
 
 def cmd_check(args: argparse.Namespace, env: dict[str, str], clock: Clock) -> int:
     path = config_path(env) if args.config is None else Path(args.config)
-    team = load_config(path)
+    team = load_team(path, given=args.config is not None)
     print(
         f"{path}: OK ({len(team.members)} members, {len(team.pipelines)} pipelines, "
         f"handover {team.handover_time:%H:%M} {team.timezone.key})"
@@ -185,14 +208,23 @@ def cmd_check(args: argparse.Namespace, env: dict[str, str], clock: Clock) -> in
 
 
 def cmd_schedule(args: argparse.Namespace, env: dict[str, str], clock: Clock) -> int:
-    service = open_service(env, clock)
     if not 1 <= args.weeks <= 520:
         raise UsageError("--weeks: give a number from 1 to 520")
+    day = _parse_date(args.start, "--from") if args.start else None
+    service = open_service(env, clock)
     first = None
-    if args.start:
-        day = _parse_date(args.start, "--from")
-        first = max(0, service.week_for_date(day))
-    weeks = service.schedule(first, args.weeks)
+    if day is not None:
+        first = service.week_for_date(day)
+        if first < 0:
+            # Said on standard error, so `--json` output stays a document.
+            print(
+                f"oncall: --from {day} is before the rotation starts; showing from its first "
+                f"week, {service.team.start:%a %d %b %Y}",
+                file=sys.stderr,
+            )
+            first = 0
+    with blaming(f"--from {day}" if day else None):
+        weeks = service.schedule(first, args.weeks)
     if args.json:
         print(json.dumps(schedule_json(service.team, weeks), indent=2))
     else:
@@ -203,9 +235,11 @@ def cmd_schedule(args: argparse.Namespace, env: dict[str, str], clock: Clock) ->
 
 
 def cmd_who(args: argparse.Namespace, env: dict[str, str], clock: Clock) -> int:
-    service = open_service(env, clock)
-    at = _parse_at(service.team, args.at) if args.at else None
-    answer = service.who(at)
+    team = load_team(config_path(env))
+    at = _parse_at(team, args.at) if args.at else None
+    service = open_service(env, clock, team)
+    with blaming(f"--at {args.at}" if args.at else None):
+        answer = service.who(at)
     if args.json:
         print(json.dumps(who_json(service.team, answer), indent=2))
     else:
@@ -248,53 +282,125 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_run(args: argparse.Namespace, env: dict[str, str], clock: Clock) -> int:
     from bot.runner import run
 
-    return run(clock, env)
+    # The settings read the token from `env`. Bolt's App would read it again from the
+    # process environment and, as the app also gets our client (which carries it), log
+    # "As you gave `client` as well, `token` will be unused" at every start.
+    os.environ.pop("SLACK_BOT_TOKEN", None)
+    return run(clock, env, create_db=args.create_db)
 
 
 def _add_run(sub: Any) -> None:
     p = sub.add_parser("run", help="start the Slack app (HTTP or Socket Mode)")
+    p.add_argument(
+        "--create-db",
+        action="store_true",
+        help="create the SQLite database if it does not exist (else that is an error)",
+    )
     p.set_defaults(handler=cmd_run)
+
+
+def handover_plain(team: Team, h: Handover) -> str:
+    """The handover as plain text for a terminal: names as they are in the team file, none
+    of Slack's escaping or markup (the channel post is built by bot.slack.blocks.handover)."""
+    name = team.name_of
+    zone = team.timezone
+    first = f"On call this week: {name(h.incoming)}"
+    if h.outgoing:
+        first += f" (taking over from {name(h.outgoing)})"
+    first += f"; backup {name(h.backup) if h.backup else 'nobody available'}."
+    start, end = h.week.start.astimezone(zone), h.week.end.astimezone(zone)
+    lines = [first, f"Week {h.week.index}: {start:%a %d %b %H:%M %Z} → {end:%a %d %b %H:%M %Z}"]
+    holidays = ", ".join(f"{n} ({d:%a %d %b})" for d, n in h.answer.holidays.items())
+    lines.append(f"Public holidays: {holidays or 'none'}")
+    if h.answer.time_off:
+        off = ", ".join(
+            f"{name(t.member)} {t.start:%a %d %b}–{t.end:%a %d %b}" for t in h.answer.time_off
+        )
+        lines.append(f"Time off: {off}")
+    lines += [f"({reason})" for reason in h.answer.reasons]
+    if h.answer.owners:
+        lines.append("Pipelines (effective owner):")
+    for o in h.answer.owners:
+        owner = name(o.owner) if o.owner else "nobody"
+        lines.append(f"  {o.pipeline.name}: {owner}" + (f" ({o.reason})" if o.reason else ""))
+    return "\n".join(lines)
+
+
+def week_to_announce(service: OnCallService, day: date | None, dry_run: bool) -> int:
+    """The week `announce` means: --week's, or the one running now; a week with no
+    handover (before the rotation, beyond the plan) is a usage error saying which."""
+    team = service.team
+    if day is None:
+        index = service.current_index()
+        if index < 0:
+            then = f"preview it with --week {team.start}" if dry_run else "it is posted then"
+            raise UsageError(
+                f"the rotation has not started: its first handover is {first_handover(team)}; "
+                + then
+            )
+        return index
+    index = service.week_for_date(day)
+    if index < 0:
+        raise UsageError(
+            f"--week {day} is before the rotation starts: its first week begins "
+            f"{team.start:%a %d %b %Y}"
+        )
+    return index
+
+
+@contextmanager
+def blaming(argument: str | None) -> Iterator[None]:
+    """The service's refusal of a read (e.g. too far ahead) names the argument that asked."""
+    try:
+        yield
+    except Refusal as e:
+        if argument is None:
+            raise
+        raise Refusal(f"{argument}: {e}") from None
 
 
 def cmd_announce(args: argparse.Namespace, env: dict[str, str], clock: Clock) -> int:
     from bot.scheduler.announcer import Announcer
-    from bot.service import Handover
-    from bot.slack.blocks.handover import handover_text, owners_lines, week_details
 
+    day = _parse_date(args.week, "--week") if args.week else None
     if args.dry_run:
         service = open_service(env, clock)
-        client: Any = None
-    else:
-        from bot.runner import StartupError
-        from bot.runner import open_service as open_for_slack
-        from bot.settings import SettingsError, load_settings
-        from bot.slack.client import make_client
-
-        try:
-            settings = load_settings(env)
-        except SettingsError as e:
-            raise UsageError(str(e)) from None
-        try:
-            service = open_for_slack(settings, clock)
-        except StartupError as e:
-            raise UsageError(str(e)) from None
-        client = make_client(settings.bot_token, settings.api_url)
-    team = service.team
-    index = service.current_index()
-    if args.week:
-        index = service.week_for_date(_parse_date(args.week, "--week"))
-    if index < 0:
-        raise UsageError("the rotation has not started in that week; pass --week DATE")
-    h: Handover = service.handover(index)
-    if args.dry_run:
-        print(handover_text(team, h))
-        for line in week_details(team, h) + owners_lines(team, h):
-            print(line.replace("*", ""))
-        print(f"(dry run: nothing posted to {team.channel})")
+        index = week_to_announce(service, day, dry_run=True)
+        with blaming(f"--week {day}" if day else None):
+            h = service.handover(index)
+        print(handover_plain(service.team, h))
+        print(f"(dry run: nothing posted to {service.team.channel})")
         return 0
+
+    from bot.runner import StartupError
+    from bot.runner import open_service as open_for_slack
+    from bot.settings import SettingsError, load_settings
+    from bot.slack.client import make_client
     from bot.slack.notifier import Notifier
 
-    if Announcer(service, Notifier(client, service)).announce(index, force=args.force):
+    try:
+        # Posting needs the bot token only: not the signing secret (HTTP mode's, for
+        # requests from Slack) nor the app-level token (Socket Mode's).
+        settings = load_settings(env, require_slack=False)
+    except SettingsError as e:
+        raise UsageError(str(e)) from None
+    if not settings.bot_token:
+        raise UsageError(
+            "SLACK_BOT_TOKEN is not set: `oncall announce` posts with the bot token "
+            "(see README, section Configuration); --dry-run prints the handover instead"
+        )
+    try:
+        service = open_for_slack(settings, clock)
+    except StartupError as e:
+        raise UsageError(str(e)) from None
+    team = service.team
+    index = week_to_announce(service, day, dry_run=False)
+    client = make_client(settings.bot_token, settings.api_url)
+    try:
+        posted = Announcer(service, Notifier(client, service)).announce(index, force=args.force)
+    except Refusal as e:
+        raise Refusal(f"{e} (--dry-run prints it without posting)") from None
+    if posted:
         print(f"posted the handover for week {index} to {team.channel}")
         return 0
     print(f"week {index} was already announced (use --force to post again)", file=sys.stderr)
@@ -335,6 +441,7 @@ def ledger_table(ledger: Ledger) -> str:
         f"Weeks {ledger.first_week}-{ledger.last_week} (week {ledger.current_week} is now); "
         f"spread: weeks {ledger.spread('weeks')}, holiday days {ledger.spread('holiday_days')}"
     )
+    lines += [rule_summary(r) for r in ledger.rules]  # achieved vs the proven best
     return "\n".join(lines)
 
 
@@ -352,6 +459,7 @@ def cmd_fairness(args: argparse.Namespace, env: dict[str, str], clock: Clock) ->
                     "spread": {
                         k: ledger.spread(k) for k in ("weeks", "holiday_days", "weekend_days")
                     },
+                    "rules": [{**asdict(r), "name": r.name} for r in ledger.rules],
                 },
                 indent=2,
             )
@@ -364,11 +472,12 @@ def cmd_fairness(args: argparse.Namespace, env: dict[str, str], clock: Clock) ->
 def cmd_ical(args: argparse.Namespace, env: dict[str, str], clock: Clock) -> int:
     from bot.ical import oncall_calendar
 
-    service = open_service(env, clock)
-    if args.member and args.member not in {m.id for m in service.team.members}:
+    team = load_team(config_path(env))
+    if args.member and args.member not in {m.id for m in team.members}:
         raise UsageError(f"--member: '{args.member}' is not a member id")
     if not 1 <= args.weeks <= 520:
         raise UsageError("--weeks: give a number from 1 to 520")
+    service = open_service(env, clock, team)
     weeks = service.schedule(None, args.weeks)
     data = oncall_calendar(service.team, weeks, clock.now(), args.member)
     if args.output:
@@ -390,8 +499,22 @@ def _add_reports(sub: Any) -> None:
     p.set_defaults(handler=cmd_ical)
 
 
+def cmd_playground(args: argparse.Namespace, env: dict[str, str], clock: Clock) -> int:
+    from bot.playground.main import run_playground
+
+    config = env.get("ONCALL_CONFIG")
+    return run_playground(Path(config) if config else None, port=args.port)
+
+
+def _add_playground(sub: Any) -> None:
+    p = sub.add_parser("playground", help="try the app in a browser: no Slack, no tokens")
+    p.add_argument("--port", type=int, default=0, help="the page's port (default: any free)")
+    p.set_defaults(handler=cmd_playground)
+
+
 _EXTRA_COMMANDS: list[Callable[[Any], None]] = [
     _add_run,
+    _add_playground,
     _add_announce,
     _add_reports,
     register_admin,
@@ -409,7 +532,7 @@ def main(
     except ConfigError as e:
         print(f"oncall: {e}", file=sys.stderr)
         return 1
-    except (UsageError, Refusal, StorageError) as e:
+    except (UsageError, Refusal, StorageError, FileError) as e:
         print(f"oncall: {e}", file=sys.stderr)
         return 2 if isinstance(e, UsageError) else 1
     except KeyboardInterrupt:

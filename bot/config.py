@@ -6,8 +6,9 @@ fixes them all in one go; nothing here raises a traceback at a person.
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -27,6 +28,25 @@ _SLACK_CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 _SLACK_GROUP = re.compile(r"^S[A-Z0-9]{2,}$")
 AUDIENCES = ("investors", "experiments")
 
+# Every key the file may hold, by section: any other key is a mistake (`admin:` for
+# `admins:` would silently leave the team without admins), reported with where it is.
+CALENDAR_KEYS = ("country", "subdiv", "extra")
+SECTION_KEYS: dict[str, tuple[str, ...]] = {
+    "": ("team", "rotation", "policy", "members", "pipelines"),
+    "team": ("name", "timezone", "channel", "usergroup", "admins", "holidays"),
+    "rotation": ("start", "handover", "order"),
+    "policy": (
+        "time_off_notice_days",
+        "plan_weeks",
+        "freeze_weeks",
+        "catch_up_hours",
+        "major_holidays",
+        "heads_up",
+    ),
+    "members[]": ("id", "name", "slack_id", "holidays"),
+    "pipelines[]": ("id", "name", "audience", "primary", "secondary", "runbook"),
+}
+
 
 class ConfigError(Exception):
     """A config with problems; `problems` lists each with where it is."""
@@ -44,6 +64,26 @@ class _Problems:
 
     def add(self, where: str, what: str) -> None:
         self.items.append(f"{where}: {what}")
+
+
+def _did_you_mean(word: str, choices: Sequence[str]) -> str:
+    """A hint for a near miss ("; did you mean 'admins'?"), else an empty string."""
+    close = difflib.get_close_matches(word, choices, n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _known_keys(raw: Mapping[Any, Any], known: Sequence[str], where: str, p: _Problems) -> None:
+    """Each key of `raw` that is not one of `known` is a problem at `where.key`."""
+    for key in raw:
+        if isinstance(key, str) and key in known:
+            continue
+        shown = str(key) if len(str(key)) <= 60 else str(key)[:60] + "…"
+        at = f"{where}.{shown}" if where else shown
+        hint = _did_you_mean(shown, known)
+        if not hint:
+            home = [s.rstrip("[]") for s, keys in SECTION_KEYS.items() if s and shown in keys]
+            hint = f"; it belongs under {home[0]}" if home else f" (known: {', '.join(known)})"
+        p.add(at, f"unknown key{hint}")
 
 
 def parse_weekday_time(text: str) -> tuple[int, time]:
@@ -74,6 +114,7 @@ def _calendar(raw: Any, where: str, p: _Problems) -> HolidayCalendar | None:
     if not isinstance(raw, Mapping):
         p.add(where, "must be a mapping like {country: US, subdiv: NY}")
         return None
+    _known_keys(raw, CALENDAR_KEYS, where, p)
     country = raw.get("country")
     subdiv = raw.get("subdiv")
     extra: list[date] = []
@@ -203,6 +244,7 @@ def _sections(data: Any, source: str, p: _Problems) -> _Sections:
     for section in ("team", "rotation", "members"):
         if section not in data:
             p.add(section, "section is missing")
+    _known_keys(data, SECTION_KEYS[""], "", p)
     team_raw = data.get("team") or {}
     rot_raw = data.get("rotation") or {}
     policy_raw = data.get("policy") or {}
@@ -214,6 +256,8 @@ def _sections(data: Any, source: str, p: _Problems) -> _Sections:
     for name, value in (("members", members_raw), ("pipelines", pipelines_raw)):
         if not isinstance(value, list):
             raise ConfigError(source, [f"{name}: must be a list"])
+    for name, value in (("team", team_raw), ("rotation", rot_raw), ("policy", policy_raw)):
+        _known_keys(value, SECTION_KEYS[name], name, p)
     return _Sections(team_raw, rot_raw, policy_raw, members_raw, pipelines_raw)
 
 
@@ -237,28 +281,41 @@ def _team(team_raw: Mapping[str, Any], p: _Problems) -> _TeamSettings:
     return _TeamSettings(zone, channel, None if usergroup is None else str(usergroup), calendar)
 
 
+def _entries(
+    raw: list[Any], section: str, shape: str, p: _Problems
+) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Each entry of a list section that is a mapping, with where it is (`members[2]`);
+    an entry of another shape, or a key the section does not know, is a problem."""
+    for i, entry in enumerate(raw):
+        where = f"{section}[{i}]"
+        if not isinstance(entry, Mapping):
+            p.add(where, f"must be a mapping with {shape}")
+            continue
+        _known_keys(entry, SECTION_KEYS[f"{section}[]"], where, p)
+        yield where, entry
+
+
+def _unique(value: str, seen: set[str], where: str, what: str, p: _Problems) -> None:
+    """A value that must not repeat across a list section (ids, Slack ids)."""
+    if value and value in seen:
+        p.add(where, f"duplicate {what} '{value}'")
+    seen.add(value)
+
+
 def _members(members_raw: list[Any], p: _Problems) -> list[Member]:
     """`members`: each with a unique id and Slack user id, and an optional calendar."""
     members: list[Member] = []
     seen_ids: set[str] = set()
     seen_slack: set[str] = set()
-    for i, m in enumerate(members_raw):
-        where = f"members[{i}]"
-        if not isinstance(m, Mapping):
-            p.add(where, "must be a mapping with id, name, slack_id")
-            continue
+    for where, m in _entries(members_raw, "members", "id, name, slack_id", p):
         mid = _str(m, "id", where, p)
         if mid and not _ID.match(mid):
             p.add(f"{where}.id", f"'{mid}' must be lower-case letters, digits, '-', '_' or '.'")
-        if mid in seen_ids:
-            p.add(f"{where}.id", f"duplicate member id '{mid}'")
-        seen_ids.add(mid)
+        _unique(mid, seen_ids, f"{where}.id", "member id", p)
         slack_id = _str(m, "slack_id", where, p)
         if slack_id and not _SLACK_USER.match(slack_id):
             p.add(f"{where}.slack_id", f"'{slack_id}' is not a Slack user id (like U0123ABCD)")
-        if slack_id and slack_id in seen_slack:
-            p.add(f"{where}.slack_id", f"duplicate slack_id '{slack_id}'")
-        seen_slack.add(slack_id)
+        _unique(slack_id, seen_slack, f"{where}.slack_id", "slack_id", p)
         name = _str(m, "name", where, p, required=False) or mid
         cal = _calendar(m.get("holidays"), f"{where}.holidays", p)
         members.append(Member(mid, name, slack_id, cal))
@@ -345,18 +402,27 @@ def _check_major_holidays(
     policy: _Policy, calendar: HolidayCalendar | None, rotation: _Rotation, p: _Problems
 ) -> None:
     """Each listed major holiday is a holiday of the team calendar: a name that matches
-    nothing would silently switch rule 4 off."""
+    nothing would silently switch rule 4 off. Major holidays come from the team calendar
+    only, so without one every name matches nothing."""
     if calendar is None:
+        if policy.majors:
+            p.add(
+                "policy.major_holidays",
+                "names major holidays, but without a team calendar (team.holidays) no day "
+                "is one; set team.holidays or remove the list",
+            )
         return
     last = date(rotation.start.year + policy.plan_weeks // 52 + 1, 12, 31)
-    known = {h.holiday for h in public_holidays(calendar, rotation.start, last)}
+    known = sorted({h.holiday for h in public_holidays(calendar, rotation.start, last)})
     where = calendar.country + (f"-{calendar.subdiv}" if calendar.subdiv else "")
     for i, name in enumerate(policy.majors):
         if name not in known:
+            hint = _did_you_mean(name, known) or (
+                "; name holidays as `oncall schedule` shows them, like 'Christmas Day'"
+            )
             p.add(
                 f"policy.major_holidays[{i}]",
-                f"'{name}' is not a holiday of the team calendar ({where}); name holidays "
-                "as `oncall schedule` shows them, like 'Christmas Day'",
+                f"'{name}' is not a holiday of the team calendar ({where}){hint}",
             )
 
 
@@ -367,15 +433,9 @@ def _pipelines(
     members, and an optional runbook file relative to the config."""
     pipelines: list[Pipeline] = []
     seen_pipes: set[str] = set()
-    for i, pr in enumerate(pipelines_raw):
-        where = f"pipelines[{i}]"
-        if not isinstance(pr, Mapping):
-            p.add(where, "must be a mapping with id, name, primary, secondary")
-            continue
+    for where, pr in _entries(pipelines_raw, "pipelines", "id, name, primary, secondary", p):
         pid = _str(pr, "id", where, p)
-        if pid in seen_pipes:
-            p.add(f"{where}.id", f"duplicate pipeline id '{pid}'")
-        seen_pipes.add(pid)
+        _unique(pid, seen_pipes, f"{where}.id", "pipeline id", p)
         name = _str(pr, "name", where, p, required=False) or pid
         audience = _str(pr, "audience", where, p, required=False) or "experiments"
         if audience not in AUDIENCES:
@@ -415,6 +475,8 @@ def load_config(path: Path) -> Team:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(source, ["the file does not exist (set ONCALL_CONFIG)"]) from None
+    except IsADirectoryError:
+        raise ConfigError(source, ["is a directory, not a team file (like oncall.yml)"]) from None
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(source, [f"cannot be read: {e.__class__.__name__}"]) from None
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ __all__ = [
     "SettingsError",
     "load_settings",
     "redact",
+    "redact_url_credentials",
 ]
 
 #: Accepted LOG_LEVEL values (compared case-insensitively).
@@ -84,13 +86,16 @@ class Settings:
     def secret_values(self) -> tuple[str, ...]:
         """Every secret this process holds, for :func:`redact` and :class:`RedactingFilter`.
 
-        Includes the password of DATABASE_URL both as written and percent-decoded,
-        since either form can end up in an error message.
+        Includes the password of DATABASE_URL and the credentials of SLACK_API_URL,
+        both as written and percent-decoded, since either form can end up in an error
+        message (urllib's "nonnumeric port: 'pass@host'" has no scheme:// before it).
         """
         values = [self.bot_token, self.signing_secret, self.app_token]
         password = _url_password(self.database_url)
         if password:
             values += [password, unquote(password)]
+        for credential in _url_credentials(self.api_url):
+            values += [credential, unquote(credential)]
         return tuple(dict.fromkeys(v for v in values if v))
 
     def __repr__(self) -> str:
@@ -103,7 +108,8 @@ class Settings:
             f"Settings(bot_token={mask(self.bot_token)}, "
             f"signing_secret={mask(self.signing_secret)}, "
             f"app_token={mask(self.app_token)}, port={self.port!r}, "
-            f"api_url={self.api_url!r}, database_url={redact(self.database_url, self)!r}, "
+            f"api_url={redact(self.api_url or '', self) or None!r}, "
+            f"database_url={redact(self.database_url, self)!r}, "
             f"config_path={self.config_path!r}, log_level={self.log_level!r})"
         )
 
@@ -168,6 +174,15 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
                 "SLACK_API_URL", "must be an http:// or https:// URL such as https://slack.com/api/"
             )
             api_url = None
+        elif _url_credentials(api_url):
+            # urllib (under slack_sdk) takes user:password@ for part of the host name, so
+            # such a URL never works; it would only end up in logs and tracebacks.
+            problem(
+                "SLACK_API_URL",
+                "must not contain a user name or password (user:password@): the Slack "
+                "client cannot send them; give the proxy's address without them",
+            )
+            api_url = None
         elif not api_url.endswith("/"):
             # slack_sdk joins method names onto base_url, which needs the trailing slash.
             api_url += "/"
@@ -204,13 +219,37 @@ def redact(text: str, settings: Settings) -> str:
     """Replace every secret value held by ``settings`` that occurs in ``text``.
 
     For strings that may embed configuration, such as exception messages from the
-    Slack client or the database driver, before they are shown or stored.
+    Slack client or the database driver, before they are shown or stored. The
+    credentials of any URL in ``text`` are hidden too (:func:`redact_url_credentials`).
     """
-    return _redact_values(text, settings.secret_values())
+    return _redact_values(redact_url_credentials(text), settings.secret_values())
+
+
+# scheme://user:password@ or scheme://token@ : the userinfo of any URL.
+_URL_USERINFO = re.compile(
+    r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<user>[^\s/?#@:]*)(?::[^\s/?#@]*)?@"
+)
+
+
+def redact_url_credentials(text: str) -> str:
+    """Hide the userinfo of every URL in ``text``: ``http://user:pass@host/`` becomes
+    ``http://user:[redacted]@host/``, ``https://token@host/`` ``https://[redacted]@host/``.
+
+    slack_sdk logs the full request URL (its retry handlers at INFO, each request at
+    DEBUG), so credentials in SLACK_API_URL would otherwise reach the log.
+    """
+
+    def hide(m: re.Match[str]) -> str:
+        if ":" in m.group(0)[len(m["scheme"]) :]:
+            return f"{m['scheme']}{m['user']}:{REDACTED}@"
+        return f"{m['scheme']}{REDACTED}@"
+
+    return _URL_USERINFO.sub(hide, text)
 
 
 class RedactingFilter(logging.Filter):
-    """Rewrites log records so the given secret values never reach a handler's output.
+    """Rewrites log records so the given secret values, and the credentials of any URL
+    (:func:`redact_url_credentials`), never reach a handler's output.
 
     Attach it to handlers rather than loggers: a logger's filters do not see records
     propagated from child loggers (``slack_bolt``, ``slack_sdk``, ...), a handler's do.
@@ -224,13 +263,11 @@ class RedactingFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Redact ``record`` in place; never drops it."""
-        if not self._secrets:
-            return True
         try:
             message = record.getMessage()
         except Exception:  # mismatched %-args: logging would later print msg and args raw
             message = f"{record.msg} {record.args!r}"
-        redacted = _redact_values(message, self._secrets)
+        redacted = self._redact(message)
         if redacted != message:
             record.msg = redacted
             record.args = None
@@ -238,10 +275,13 @@ class RedactingFilter(logging.Filter):
             # Formatter.format reuses exc_text when it is set, so render it here.
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = _redact_values(record.exc_text, self._secrets)
+            record.exc_text = self._redact(record.exc_text)
         if record.stack_info:
-            record.stack_info = _redact_values(record.stack_info, self._secrets)
+            record.stack_info = self._redact(record.stack_info)
         return True
+
+    def _redact(self, text: str) -> str:
+        return _redact_values(redact_url_credentials(text), self._secrets)
 
 
 def _redact_values(text: str, secrets: Iterable[str]) -> str:
@@ -268,6 +308,21 @@ def _is_url(value: str, *, schemes: tuple[str, ...] = (), need_host: bool = Fals
     if not parts.scheme or (schemes and parts.scheme.lower() not in schemes):
         return False
     return bool(host) or not need_host
+
+
+def _url_credentials(url: str | None) -> list[str]:
+    """The userinfo of a URL (a token, or user:password) and its password, if any. The
+    user name alone is left out: as a secret value it would hide every "user" in a log."""
+    if not url:
+        return []
+    try:
+        userinfo, at, _host = urlsplit(url).netloc.rpartition("@")
+    except ValueError:
+        return []
+    if not at or not userinfo:
+        return []
+    _user, colon, password = userinfo.partition(":")
+    return [userinfo, password] if colon and password else [userinfo]
 
 
 def _url_password(url: str) -> str | None:

@@ -7,8 +7,9 @@ with SlackHarness(tmp_path, clock) as h:
 A module-scoped harness shared by many tests (the `harness` and `h` fixtures in
 conftest.py): `h.fresh_database(tmp_path, NOW)` before each, `h.settle()` after. Bolt's
 listeners run on a TrackingExecutor, so `h.executor.drain()` (and `settle()`) wait for every
-listener started so far: a barrier, not a sleep. `h.snapshot()` compares the stored state
-before and after; `h.announcer()` runs the scheduler's jobs by hand.
+listener started so far and the Web API work it handed on: a barrier, not a sleep.
+`h.snapshot()` compares the stored state before and after; `h.announcer()` runs the
+scheduler's jobs by hand.
 """
 
 from __future__ import annotations
@@ -59,11 +60,13 @@ def leaks(shown: str, typed: str) -> list[str]:
 class TrackingExecutor(ThreadPoolExecutor):
     """Bolt's listener pool, remembering what it ran so a test can wait for all of it."""
 
-    def __init__(self, homes: Any = None) -> None:
+    def __init__(self, homes: Any = None, followups: Any = None) -> None:
         super().__init__(max_workers=8, thread_name_prefix="listener")
         self.futures: list[Future[Any]] = []
         self.lock = threading.Lock()
         self.homes = homes  # the app's HomePublisher: listeners hand it Home refreshes
+        # The notifier's FollowUps: listeners hand it their Web API work after the ack.
+        self.followups = followups
 
     def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
         future = super().submit(fn, *args, **kwargs)
@@ -78,6 +81,8 @@ class TrackingExecutor(ThreadPoolExecutor):
             futures, self.futures = self.futures, []
         _done, pending = wait(futures, timeout=timeout)
         assert not pending, "a listener did not finish"
+        if self.followups is not None:
+            assert self.followups.drain(timeout), "a listener's Web API work did not finish"
         if self.homes is not None:
             assert self.homes.drain(timeout), "an App Home was not published"
         for t in threading.enumerate():
@@ -160,7 +165,9 @@ class SlackHarness:
         """Run Bolt's listeners on a TrackingExecutor (also `self.executor`), so that a
         test can wait for all of them with `drain()`."""
         runner = self.running.app._listener_runner
-        self.executor = runner.listener_executor = TrackingExecutor(self.running.homes)
+        self.executor = runner.listener_executor = TrackingExecutor(
+            self.running.homes, self.running.notifier.followups
+        )
         return self.executor
 
     def protect_some_state(self) -> None:

@@ -31,9 +31,13 @@ def member(mid: str) -> dict[str, str]:
 
 @pytest.fixture
 def env(tmp_path: Path, team_config: dict[str, Any]) -> dict[str, str]:
+    """A team file and an existing database (the first command's "creating a new database"
+    line is tested with the storage)."""
     path = tmp_path / "oncall.yml"
     path.write_text(yaml.safe_dump(team_config))
-    return {"ONCALL_CONFIG": str(path), "DATABASE_URL": f"sqlite:///{tmp_path}/cli.db"}
+    url = f"sqlite:///{tmp_path}/cli.db"
+    Store(url).create_all()
+    return {"ONCALL_CONFIG": str(path), "DATABASE_URL": url}
 
 
 def run(
@@ -347,3 +351,74 @@ def test_oncall_console_script_checks_the_shipped_config(tmp_path: Path) -> None
     )
     assert proc.returncode == 0, proc.stderr
     assert "OK (4 members, 5 pipelines, handover 09:00 America/New_York)" in proc.stdout
+
+
+# --- issue 12: messages that say what is wrong ---------------------------------------------------
+
+
+def test_check_a_missing_file_names_the_path_as_given(
+    env: dict[str, str], capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(["check", "missing.yml"], env, capsys)
+    assert_one_line_error(code, out, err, 1)
+    assert err == "oncall: missing.yml: the file does not exist\n"  # no "(set ONCALL_CONFIG)"
+
+
+def test_check_a_directory_is_a_plain_message(
+    env: dict[str, str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, err = run(["check", str(tmp_path)], env, capsys)
+    assert_one_line_error(code, out, err, 1)
+    assert f"{tmp_path}: is a directory, not a team file" in err
+    assert "IsADirectoryError" not in err
+
+
+def test_oncall_config_naming_a_directory_is_a_plain_message(
+    env: dict[str, str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    env["ONCALL_CONFIG"] = str(tmp_path)
+    code, out, err = run(["who"], env, capsys)
+    assert_one_line_error(code, out, err, 1)
+    assert "is a directory" in err and "(set ONCALL_CONFIG)" in err
+    assert "Error" not in err
+
+
+def test_schedule_from_before_the_start_says_it_starts_at_week_0(
+    env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["schedule", "--from", "2020-01-01", "--weeks", "1", "--json"]
+    code, out, err = run(argv, env, capsys)
+    assert code == 0
+    assert [w["week"] for w in json.loads(out)] == [0]  # stdout stays a JSON document
+    assert err == (
+        "oncall: --from 2020-01-01 is before the rotation starts; "
+        "showing from its first week, Mon 30 Nov 2026\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["schedule", "--weeks", "0"],
+        ["schedule", "--from", "soon"],
+        ["who", "--at", "soon"],
+        ["ical", "--weeks", "0"],
+        ["announce", "--dry-run", "--week", "soon"],
+    ],
+)
+def test_bad_arguments_create_no_database(
+    env: dict[str, str], capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str]
+) -> None:
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path}/never.db"
+    code, out, err = run(argv, env, capsys)
+    assert_one_line_error(code, out, err, 2)
+    assert not (tmp_path / "never.db").exists()
+
+
+def test_a_read_too_far_ahead_names_the_argument(
+    env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["who", "--at", "2126-12-25 10:00"], env, capsys)
+    assert_one_line_error(code, out, err, 1)
+    assert err.startswith("oncall: --at 2126-12-25 10:00: ") and "beyond" in err

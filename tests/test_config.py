@@ -367,11 +367,158 @@ def test_major_holidays_are_named_alike_whatever_the_server_locale(
     assert team.major_holidays == ("Christmas Day", "Epiphany")
 
 
-def test_major_holidays_without_a_team_calendar_are_accepted(
+def test_major_holidays_without_a_team_calendar_are_reported(
     team_config: dict, tmp_path: Path
 ) -> None:
+    """Major holidays come from the team calendar only: without one, no name matches."""
     team_config["policy"]["major_holidays"] = ["Diwali"]
-    assert parse_config(team_config, tmp_path).major_holidays == ("Diwali",)
+    assert problems(team_config, tmp_path) == [
+        "policy.major_holidays: names major holidays, but without a team calendar "
+        "(team.holidays) no day is one; set team.holidays or remove the list"
+    ]
+    team_config["policy"]["major_holidays"] = []
+    assert parse_config(team_config, tmp_path).major_holidays == ()
+
+
+def test_a_near_miss_major_holiday_gets_a_suggestion(team_config: dict, tmp_path: Path) -> None:
+    team_config["team"]["holidays"] = {"country": "US", "subdiv": "NY"}
+    team_config["policy"]["major_holidays"] = ["Christmas Day", "Thanksgiving"]
+    assert problems(team_config, tmp_path) == [
+        "policy.major_holidays[1]: 'Thanksgiving' is not a holiday of the team calendar "
+        "(US-NY); did you mean 'Thanksgiving Day'?"
+    ]
+
+
+# --- unknown keys: a misspelt key is a problem, not silently ignored ---------------
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "expected"),
+    [
+        pytest.param(
+            ("team", "admin"),
+            ["john"],
+            "team.admin: unknown key; did you mean 'admins'?",
+            id="team.admin",
+        ),
+        pytest.param(
+            ("policy", "time_off_notice_day"),
+            14,
+            "policy.time_off_notice_day: unknown key; did you mean 'time_off_notice_days'?",
+            id="policy.notice-day",
+        ),
+        pytest.param(
+            ("policy", "unknown_key"),
+            1,
+            "policy.unknown_key: unknown key (known: time_off_notice_days, plan_weeks, "
+            "freeze_weeks, catch_up_hours, major_holidays, heads_up)",
+            id="policy.unknown",
+        ),
+        pytest.param(
+            ("polciy",), {}, "polciy: unknown key; did you mean 'policy'?", id="top-level"
+        ),
+        pytest.param(
+            ("admins",), ["john"], "admins: unknown key; it belongs under team", id="top-misplaced"
+        ),
+        pytest.param(
+            ("rotation", "handover_time"),
+            "monday 09:00",
+            "rotation.handover_time: unknown key; did you mean 'handover'?",
+            id="rotation",
+        ),
+        pytest.param(
+            ("team", "holidays", "subdivision"),
+            "NY",
+            "team.holidays.subdivision: unknown key; did you mean 'subdiv'?",
+            id="team.holidays",
+        ),
+        pytest.param(
+            ("members", 2, "slackid"),
+            "U0000000003",
+            "members[2].slackid: unknown key; did you mean 'slack_id'?",
+            id="member",
+        ),
+        pytest.param(
+            ("members", 1, "holidays"),
+            {"country": "DE", "extras": ["2026-12-24"]},
+            "members[1].holidays.extras: unknown key; did you mean 'extra'?",
+            id="member.holidays",
+        ),
+        pytest.param(
+            ("pipelines", 3, "run_book"),
+            "runbooks/x.md",
+            "pipelines[3].run_book: unknown key; did you mean 'runbook'?",
+            id="pipeline",
+        ),
+        pytest.param(
+            ("pipelines", 0, "time_off_notice_days"),
+            3,
+            "pipelines[0].time_off_notice_days: unknown key; it belongs under policy",
+            id="pipeline-misplaced",
+        ),
+        pytest.param(
+            ("team", 42),
+            "x",
+            "team.42: unknown key (known: name, timezone, channel, usergroup, admins, holidays)",
+            id="not-text",
+        ),
+    ],
+)
+def test_an_unknown_key_is_reported_where_it_is(
+    path: tuple[Any, ...], value: Any, expected: str, team_config: dict, tmp_path: Path
+) -> None:
+    team_config["team"]["holidays"] = {"country": "US", "subdiv": "NY"}
+    assert problems(_set(team_config, path, value), tmp_path) == [expected]
+
+
+def test_admin_for_admins_no_longer_leaves_the_team_without_admins(
+    team_config: dict, tmp_path: Path
+) -> None:
+    """The issue's case: `admin: [john]` was accepted and the team had no admins."""
+    team_config["team"]["admin"] = team_config["team"].pop("admins")
+    assert problems(team_config, tmp_path) == ["team.admin: unknown key; did you mean 'admins'?"]
+
+
+def test_a_very_long_unknown_key_is_shown_clipped(team_config: dict, tmp_path: Path) -> None:
+    team_config["team"]["k" * 500] = 1
+    (found,) = problems(team_config, tmp_path)
+    assert found.startswith("team." + "k" * 60 + "…: unknown key")
+    assert len(found) < 200
+
+
+def test_oncall_check_names_a_misspelt_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = shipped_data()
+    data["team"]["admin"] = data["team"].pop("admins")
+    data["policy"]["time_off_notice_day"] = data["policy"].pop("time_off_notice_days")
+    path = tmp_path / "oncall.yml"
+    path.write_text(yaml.safe_dump(data))
+    (tmp_path / "runbooks").symlink_to(ROOT / "runbooks")
+    code = main(["check"], clock=FixedClock(), env={"ONCALL_CONFIG": str(path)})
+    out, err = capsys.readouterr()
+    assert code == 1 and out == ""
+    assert "  - team.admin: unknown key; did you mean 'admins'?" in err
+    assert (
+        "  - policy.time_off_notice_day: unknown key; did you mean 'time_off_notice_days'?" in err
+    )
+
+
+def test_the_readme_section_the_shipped_file_names_exists() -> None:
+    """oncall.yml sends people to a README section by name: that heading exists."""
+    named = re.findall(r'README, "([^"]+)"', SHIPPED.read_text(encoding="utf-8"))
+    headings = {
+        line.lstrip("#").strip()
+        for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+        if line.startswith("#")
+    }
+    assert named and set(named) <= headings, (named, headings)
+
+
+def test_the_shipped_and_test_team_files_have_only_known_keys() -> None:
+    """Both files load as they are (a key the loader does not know would be an error)."""
+    assert load_config(SHIPPED).admins == frozenset({"john"})
+    assert load_config(ROOT / "tests" / "data" / "team.yml").admins == frozenset({"john"})
 
 
 def test_parse_weekday_time() -> None:
@@ -494,8 +641,9 @@ def test_load_config_missing_file(tmp_path: Path) -> None:
 
 
 def test_load_config_directory_or_binary_is_a_config_error(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigError) as info:
         load_config(tmp_path)
+    assert info.value.problems == ["is a directory, not a team file (like oncall.yml)"]
     binary = tmp_path / "bin.yml"
     binary.write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(ConfigError):

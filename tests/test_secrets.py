@@ -9,6 +9,7 @@ settings error.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import logging
@@ -109,6 +110,48 @@ def test_flows_leak_no_secret_into_logs_or_messages(
     assert leaked("\n".join(ours), token, secret) == []
 
 
+API_PASSWORD = "SECRETproxypassword"
+
+
+def credentialled(url: str) -> str:
+    """`url` with user:password@ in it, as a proxy's SLACK_API_URL might have."""
+    return url.replace("://", f"://oncall:{API_PASSWORD}@", 1)
+
+
+def test_credentials_in_slack_api_url_never_reach_the_log(tmp_path: Path) -> None:
+    """Issue 12, item 15: slack_sdk logs the request URL (each request at DEBUG, its
+    retry handlers at INFO); `oncall run`'s handler hides the URL's userinfo. (Such a
+    SLACK_API_URL is refused by load_settings; Settings made in code skip that check.)"""
+    from bot.slack.client import make_client
+
+    with FakeSlack() as fake:
+        # urllib takes the userinfo for part of the host name: every call fails, and
+        # slack_sdk logs the URL as it retries.
+        env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET}
+        settings = load_settings({**env, "LOG_LEVEL": "DEBUG"})
+        settings = dataclasses.replace(settings, api_url=credentialled(fake.url))
+        root = logging.getLogger()
+        saved_handlers, saved_level = root.handlers[:], root.level
+        buffer = io.StringIO()
+        try:
+            setup_logging(settings)
+            root.handlers[0].setStream(buffer)  # type: ignore[attr-defined]
+            client = make_client(settings.bot_token, settings.api_url, retries=1)
+            try:
+                client.chat_postMessage(channel="C1", text="hello")
+            except Exception:
+                logging.getLogger("bot.test").exception(
+                    "posting through %s failed", settings.api_url
+                )
+        finally:
+            root.handlers[:] = saved_handlers
+            root.setLevel(saved_level)
+    logs = buffer.getvalue()
+    assert "Going to retry the same request" in logs  # the lines that carry the URL ran
+    assert "://oncall:[redacted]@" in logs
+    assert leaked(logs + repr(settings), API_PASSWORD, BOT_TOKEN) == [], logs[-3000:]
+
+
 def test_settings_errors_and_repr_hold_no_secret() -> None:
     env = {
         "SLACK_BOT_TOKEN": APP_TOKEN,  # each token in the other's place
@@ -159,7 +202,7 @@ def run_env(fake: FakeSlack, tmp_path: Path, **extra: str) -> dict[str, str]:
 
 def oncall(env: dict[str, str]) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"],
+        [sys.executable, "-m", "bot", "run", "--create-db"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -239,10 +282,12 @@ def test_oncall_run_config_and_settings_errors_hold_no_secret(tmp_path: Path) ->
             run_env(fake, tmp_path, ONCALL_CONFIG=str(broken)),  # a config error
             run_env(fake, tmp_path, SLACK_BOT_TOKEN=APP_TOKEN, SLACK_APP_TOKEN=BOT_TOKEN),
             run_env(fake, tmp_path, DATABASE_URL=f"postgresql://u:{DB_PASSWORD}@127.0.0.1:1/x"),
+            run_env(fake, tmp_path, SLACK_API_URL=credentialled(fake.url)),  # refused
         ]
         for env in runs:
             proc = oncall(env)
             out, err = proc.communicate(timeout=60)
             assert proc.returncode != 0
             assert "cannot start" in err, err[-2000:]
-            assert leaked(out + err, BOT_TOKEN, APP_TOKEN, SIGNING_SECRET, DB_PASSWORD) == [], err
+            secrets = (BOT_TOKEN, APP_TOKEN, SIGNING_SECRET, DB_PASSWORD, API_PASSWORD)
+            assert leaked(out + err, *secrets) == [], err

@@ -8,6 +8,7 @@ database password.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import io
 import logging
 import re
@@ -23,6 +24,7 @@ from bot.settings import (
     SettingsError,
     load_settings,
     redact,
+    redact_url_credentials,
 )
 
 BOT_TOKEN = "xoxb-1111-2222-SECRETbotTOKEN"
@@ -294,6 +296,72 @@ def test_redact_handles_overlapping_secrets() -> None:
     record = logging.LogRecord("t", logging.INFO, __file__, 1, "x abcdef y abc", None, None)
     f.filter(record)
     assert record.getMessage() == "x [redacted] y [redacted]"
+
+
+# --- credentials in URLs (issue 12, item 15) -------------------------------------------------
+
+API_PASSWORD = "pr0xy-SECRET"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            f"POST http://oncall:{API_PASSWORD}@proxy:8080/api/chat.postMessage - refused",
+            "POST http://oncall:[redacted]@proxy:8080/api/chat.postMessage - refused",
+        ),
+        ("https://xoxb-token@slack.example/api/", "https://[redacted]@slack.example/api/"),
+        ("postgresql+psycopg://u:p%40ss@db/x", "postgresql+psycopg://u:[redacted]@db/x"),
+        ("a http://u:[redacted]@h/ b", "a http://u:[redacted]@h/ b"),  # stays as it is
+        ("mail me at ops@example.com, see https://slack.com/api/", None),  # nothing to hide
+    ],
+)
+def test_redact_url_credentials(text: str, expected: str | None) -> None:
+    assert redact_url_credentials(text) == (text if expected is None else expected)
+
+
+@pytest.mark.parametrize(
+    "url", [f"http://oncall:{API_PASSWORD}@proxy/api/", f"https://{API_PASSWORD}@proxy/api/"]
+)
+def test_slack_api_url_with_credentials_is_refused_without_echoing_them(url: str) -> None:
+    # urllib takes them for part of the host name: such a URL never works.
+    message = only_problem(http_env(SLACK_API_URL=url))
+    assert message.startswith("SLACK_API_URL must not contain a user name or password")
+    assert API_PASSWORD not in message and "oncall" not in message
+
+
+def test_slack_api_url_credentials_are_secrets_and_hidden_in_repr() -> None:
+    # Settings made in code skip the check above; they still never show the password.
+    url = f"http://oncall:{API_PASSWORD}@proxy:8080/api/"
+    s = dataclasses.replace(load_settings(http_env()), api_url=url)
+    assert API_PASSWORD in s.secret_values()
+    assert "oncall" not in s.secret_values()  # a user name alone would hide every "oncall"
+    assert API_PASSWORD not in repr(s)
+    assert "api_url='http://oncall:[redacted]@proxy:8080/api/'" in repr(s)
+    # Even where no scheme:// precedes it (urllib: "nonnumeric port: 'pw@proxy:8080'").
+    assert redact(f"nonnumeric port: '{API_PASSWORD}@proxy:8080'", s) == (
+        "nonnumeric port: '[redacted]@proxy:8080'"
+    )
+
+
+def test_filter_hides_url_credentials_without_being_given_secrets() -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactingFilter([]))
+    logger = logging.getLogger("tests.settings.urls")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        logger.warning("retrying %s %s", "POST", f"http://oncall:{API_PASSWORD}@proxy/api/x")
+        try:
+            raise OSError(f"cannot reach http://oncall:{API_PASSWORD}@proxy/api/x")
+        except OSError:
+            logger.exception("failed")
+    finally:
+        logger.removeHandler(handler)
+    output = stream.getvalue()
+    assert "retrying POST http://oncall:[redacted]@proxy/api/x" in output
+    assert API_PASSWORD not in output
 
 
 # --- RedactingFilter ---------------------------------------------------------------------

@@ -57,19 +57,27 @@ class Team:
     major_holidays: tuple[str, ...] = ("Christmas Day", "New Year's Day")
     catch_up_hours: int = 24
     heads_up: tuple[int, time] | None = (4, time(15, 0))  # weekday and local time, or off
+    # Members since removed from the team file, as the database remembers them: history
+    # (past weeks, old requests) still names them. Never on call, never asked to swap.
+    former: tuple[Member, ...] = ()
 
     def member(self, member_id: str) -> Member:
-        for m in self.members:
+        """A member of the team, or a former one that history names; KeyError otherwise."""
+        for m in self.members + self.former:
             if m.id == member_id:
                 return m
         raise KeyError(member_id)
 
+    def is_member(self, member_id: str) -> bool:
+        """Whether `member_id` is in the team file now (a former member is not)."""
+        return any(m.id == member_id for m in self.members)
+
     def name_of(self, member_id: str) -> str:
-        """The member's name; a member since removed from the config shows as its stored id."""
-        for m in self.members:
-            if m.id == member_id:
-                return m.name
-        return member_id
+        """The member's name, a former member's stored name; an id nothing names shows as is."""
+        try:
+            return self.member(member_id).name
+        except KeyError:
+            return member_id
 
     def member_by_slack(self, slack_id: str) -> Member | None:
         for m in self.members:

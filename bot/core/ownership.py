@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from bot.core.calendars import member_holidays
+from bot.core.calendars import member_holidays, team_holidays
 from bot.core.model import Pipeline, Team, TimeOff
 from bot.core.timeoff import away_on
 
@@ -37,23 +37,34 @@ def effective_owner(
     team: Team, pipeline: Pipeline, day: date, time_off: Sequence[TimeOff], on_call: str | None
 ) -> Ownership:
     """The primary, else the secondary when the primary is away, else the on-call engineer."""
-    name = team.name_of
-
     primary_away = absence(team, pipeline.primary, day, time_off)
     if primary_away is None:
         return Ownership(pipeline, pipeline.primary, None)
     secondary_away = absence(team, pipeline.secondary, day, time_off)
     if secondary_away is None:
         return Ownership(
-            pipeline, pipeline.secondary, f"{name(pipeline.primary)} away ({primary_away})"
+            pipeline, pipeline.secondary, f"{team.name_of(pipeline.primary)} away ({primary_away})"
         )
-    reason = (
-        f"both owners away: {name(pipeline.primary)} ({primary_away}), "
-        f"{name(pipeline.secondary)} ({secondary_away})"
-    )
-    if on_call is not None:
-        reason += f"; the on-call engineer {name(on_call)} covers"
-    return Ownership(pipeline, on_call, reason)
+    away = {pipeline.primary: primary_away, pipeline.secondary: secondary_away}
+    return Ownership(pipeline, on_call, _both_away(team, day, away, on_call))
+
+
+def _both_away(team: Team, day: date, away: dict[str, str], on_call: str | None) -> str:
+    """Why the on-call engineer answers for a pipeline whose two owners are away.
+
+    The on-call engineer stays on call over public holidays, so on a team holiday, or
+    when the engineer on call is one of the owners, they are named as covering, not as
+    away and covering at once."""
+    name = team.name_of
+    covers = "" if on_call is None else f"the on-call engineer {name(on_call)} covers"
+    holiday = team_holidays(team, day, day).get(day)
+    if holiday is not None and set(away.values()) == {f"holiday: {holiday}"}:
+        return f"team holiday ({holiday})" + (f": {covers}" if covers else "")
+    if on_call in away:
+        others = "; ".join(f"{name(m)} away ({why})" for m, why in away.items() if m != on_call)
+        return f"{others}; {name(on_call)}, on call this week ({away[on_call]}), covers"
+    reason = "both owners away: " + ", ".join(f"{name(m)} ({why})" for m, why in away.items())
+    return reason + (f"; {covers}" if covers else "")
 
 
 def owners_on(

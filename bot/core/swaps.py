@@ -20,17 +20,6 @@ LOOKAHEAD_WEEKS = 60
 back, and so how much of the plan the service loads for them."""
 
 
-@dataclass(frozen=True)
-class SwapProposal:
-    """A validated request, not yet stored."""
-
-    requester: str
-    counterpart: str
-    requester_week: int
-    counterpart_week: int | None
-    expires_at: datetime
-
-
 def _owner(plan: Mapping[int, Assignment], index: int) -> str | None:
     a = plan.get(index)
     return a.member if a else None
@@ -48,51 +37,68 @@ def next_week_of(plan: Mapping[int, Assignment], member: str, after: int, last: 
     return None
 
 
+@dataclass(frozen=True)
+class SwapWeeks:
+    """Who gives which week to whom: what the rules check, in a request or a proposal."""
+
+    requester: str
+    counterpart: str
+    requester_week: int
+    counterpart_week: int | None  # None: a cover
+
+
+@dataclass(frozen=True)
+class SwapProposal(SwapWeeks):
+    """A validated request, not yet stored."""
+
+    expires_at: datetime
+
+
+def _check_week(
+    team: Team, plan: Mapping[int, Assignment], member: str, index: int, now: datetime, field: str
+) -> None:
+    """Week `index` is still `member`'s and has not started."""
+    owner = _owner(plan, index)
+    if owner != member:
+        theirs = f" (it is {team.name_of(owner)}'s)" if owner else ""
+        raise Refusal(
+            f"{_describe(team, index)} is not {team.name_of(member)}'s on-call week "
+            f"any more{theirs}.",
+            field,
+        )
+    if week(team, index).start <= now:
+        raise Refusal(f"{_describe(team, index)} has already started.", field)
+
+
+def _check_free(
+    team: Team, time_off: Sequence[TimeOff], member: str, index: int, field: str
+) -> None:
+    """`member` has no time off during week `index`, which they would take."""
+    away = away_during(time_off, member, week(team, index).days)
+    if away:
+        raise Refusal(
+            f"{team.name_of(member)} has time off from {away.start.isoformat()} to "
+            f"{away.end.isoformat()}, during {_describe(team, index)}.",
+            field,
+        )
+
+
 def check_swap(
     team: Team,
     plan: Mapping[int, Assignment],
     time_off: Sequence[TimeOff],
-    requester: str,
-    counterpart: str,
-    requester_week: int,
-    counterpart_week: int | None,
+    swap: SwapWeeks | SwapRequest,
     now: datetime,
 ) -> None:
     """Raise Refusal unless the two weeks can change hands now."""
-    if requester == counterpart:
+    if swap.requester == swap.counterpart:
         raise Refusal("You cannot swap with yourself.", "counterpart")
-    if _owner(plan, requester_week) != requester:
-        raise Refusal(
-            f"{_describe(team, requester_week)} is not {team.name_of(requester)}'s on-call week "
-            f"any more (it is {team.name_of(_owner(plan, requester_week) or '?')}'s).",
-            "my_week",
-        )
-    if week(team, requester_week).start <= now:
-        raise Refusal(f"{_describe(team, requester_week)} has already started.", "my_week")
-    if counterpart_week is not None:
-        if _owner(plan, counterpart_week) != counterpart:
-            raise Refusal(
-                f"{_describe(team, counterpart_week)} is not {team.name_of(counterpart)}'s "
-                f"on-call week any more.",
-                "their_week",
-            )
-        if week(team, counterpart_week).start <= now:
-            raise Refusal(f"{_describe(team, counterpart_week)} has already started.", "their_week")
-    away = away_during(time_off, counterpart, week(team, requester_week).days)
-    if away:
-        raise Refusal(
-            f"{team.name_of(counterpart)} has time off from {away.start.isoformat()} to "
-            f"{away.end.isoformat()}, during {_describe(team, requester_week)}.",
-            "counterpart",
-        )
-    if counterpart_week is not None:
-        away = away_during(time_off, requester, week(team, counterpart_week).days)
-        if away:
-            raise Refusal(
-                f"{team.name_of(requester)} has time off from {away.start.isoformat()} to "
-                f"{away.end.isoformat()}, during {_describe(team, counterpart_week)}.",
-                "their_week",
-            )
+    _check_week(team, plan, swap.requester, swap.requester_week, now, "my_week")
+    if swap.counterpart_week is not None:
+        _check_week(team, plan, swap.counterpart, swap.counterpart_week, now, "their_week")
+    _check_free(team, time_off, swap.counterpart, swap.requester_week, "counterpart")
+    if swap.counterpart_week is not None:
+        _check_free(team, time_off, swap.requester, swap.counterpart_week, "their_week")
 
 
 def propose_swap(
@@ -121,7 +127,8 @@ def propose_swap(
             )
     if cover:
         counterpart_week = None
-    check_swap(team, plan, time_off, requester, counterpart, requester_week, counterpart_week, now)
+    weeks = SwapWeeks(requester, counterpart, requester_week, counterpart_week)
+    check_swap(team, plan, time_off, weeks, now)
     for p in pending:
         if (
             p.status is SwapStatus.PENDING
@@ -133,8 +140,8 @@ def propose_swap(
                 f"{_describe(team, requester_week)} (request #{p.id}); cancel it first.",
                 "my_week",
             )
-    weeks = [requester_week] + ([counterpart_week] if counterpart_week is not None else [])
-    expires = min(week(team, k).start for k in weeks)
+    indexes = [requester_week] + ([counterpart_week] if counterpart_week is not None else [])
+    expires = min(week(team, k).start for k in indexes)
     return SwapProposal(requester, counterpart, requester_week, counterpart_week, expires)
 
 
@@ -155,16 +162,7 @@ def accept_swap(
         raise Refusal(f"This request was already {request.status.value}.")
     if now >= request.expires_at:
         raise Refusal("This request has expired: its week has already started.")
-    check_swap(
-        team,
-        plan,
-        time_off,
-        request.requester,
-        request.counterpart,
-        request.requester_week,
-        request.counterpart_week,
-        now,
-    )
+    check_swap(team, plan, time_off, request, now)
     requester, counterpart = team.name_of(request.requester), team.name_of(request.counterpart)
     if request.counterpart_week is None:
         return [

@@ -80,3 +80,16 @@ def last_plannable_week(team: Team, at: datetime) -> int:
     `plan_weeks` past the current week. Requests never reach beyond it (a typo'd year
     9999 would otherwise make the service plan and store every week up to it)."""
     return max(0, week_index_at(team, at)) + team.plan_weeks
+
+
+READ_AHEAD_WEEKS = 520
+"""How far past the current week a read may look (ten years; twice the planned horizon
+when that is longer): see `last_readable_week`."""
+
+
+def last_readable_week(team: Team, at: datetime) -> int:
+    """The furthest week a read (who, schedule, a handover preview) answers for at `at`.
+
+    Past the stored plan a read answers from a projection it does not store; past this
+    week it refuses, so a typo'd year 9999 neither plans 400,000 weeks nor overflows."""
+    return max(0, week_index_at(team, at)) + max(READ_AHEAD_WEEKS, 2 * team.plan_weeks)

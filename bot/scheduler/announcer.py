@@ -14,14 +14,15 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from slack_sdk.errors import SlackApiError
 
+from bot.core.errors import Refusal
 from bot.core.model import SwapRequest, Team
-from bot.core.weeks import week, week_index_at
+from bot.core.weeks import local_instant, week, week_index_at
 from bot.service import Handover, OnCallService
 from bot.storage.store import (
     claim_announcement,
@@ -36,6 +37,13 @@ HANDOVER, HEADS_UP = "handover", "heads_up"
 
 # What a failed delivery raises: retried until the deadline, or logged when best-effort.
 DELIVERY_ERRORS = (SlackApiError, OSError)
+
+# The Monday job may wake a hair before the handover instant (bot.scheduler.jobs looks a
+# minute ahead); a week further off than this has not begun and is not announced.
+EARLY = timedelta(minutes=1)
+# Posted later than this after the handover instant, the handover is a late one (the
+# catch-up at start, a re-post): the engineer has been on call since then, not "from now".
+LATE = timedelta(minutes=10)
 
 
 class Announcements(Protocol):
@@ -52,6 +60,30 @@ class Announcements(Protocol):
     def dm_heads_up(self, h: Handover) -> None: ...
 
     def remind_swap(self, request: SwapRequest, days_left: int) -> None: ...
+
+
+def _local(team: Team, at: datetime) -> str:
+    local = at.astimezone(team.timezone)
+    return f"{local:%a %d %b %Y %H:%M} {local.tzname()}"
+
+
+def refuse_unless_running(team: Team, index: int, now: datetime) -> None:
+    """Only the week running now is announced: a later one would post its handover early,
+    DM someone not yet on call, move the user group and use up the week's one announcement;
+    an ended one would do the same for a week that is over."""
+    if index > week_index_at(team, now + EARLY):
+        # Its first day, not week(): a week in year 9999 has no end date to compute.
+        first_day = team.start + timedelta(days=7 * index)
+        start = local_instant(first_day, team.handover_time, team.timezone)
+        raise Refusal(
+            f"week {index} has not begun: its handover is {_local(team, start)}, and the "
+            "scheduler announces it then; nothing was posted"
+        )
+    if index < week_index_at(team, now):
+        raise Refusal(
+            f"week {index} ended {_local(team, week(team, index).end)}: there is nothing to "
+            "announce; nothing was posted"
+        )
 
 
 def _error_name(e: Exception) -> str:
@@ -103,14 +135,20 @@ class Announcer:
 
     # --- the Monday handover --------------------------------------------------
     def announce(self, index: int, *, force: bool = False) -> bool:
-        """Post week `index`'s handover unless it was already decided. True if posted."""
+        """Post week `index`'s handover unless it was already decided. True if posted.
+
+        Raises Refusal, changing nothing, unless week `index` is the week running now."""
         store = self.service.store
+        now = self.service.now()
+        refuse_unless_running(self.team, index, now)
         if force:
             forget_announcement(store, HANDOVER, index)
-        if not claim_announcement(store, HANDOVER, index, self.service.now()):
+        if not claim_announcement(store, HANDOVER, index, now):
             log.info("handover for week %s already announced; not posting again", index)
             return False
         h = self.service.handover(index)
+        if now - h.week.start > LATE:
+            h = replace(h, late=True)
 
         def send() -> tuple[str, str]:
             channel, ts = self.notify.post_handover(h)

@@ -51,14 +51,22 @@ def run_handover(announcer: Announcer) -> None:
     # the new week even if the scheduler woke a hair early.
     now = announcer.service.now()
     index = week_index_at(announcer.team, now + timedelta(minutes=1))
+    keep_plan_ahead(announcer.service)
     if index >= 0:
         announcer.announce(index)
+
+
+def keep_plan_ahead(service: OnCallService) -> None:
+    """Store the plan `plan_weeks` past the current week. Reads never extend it (past
+    the stored plan they project in memory), so this job and requests are what do."""
+    for note in service.sync_plan():
+        log.info(note)
 
 
 def housekeeping(announcer: Announcer) -> None:
     announcer.expire_swaps()
     announcer.remind_swaps()
-    announcer.service.sync_plan()
+    keep_plan_ahead(announcer.service)
 
 
 def start_scheduler(

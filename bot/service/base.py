@@ -17,7 +17,7 @@ class ServiceBase:
         self.clock = clock
         # A lower bound of the last planned week. The stored plan only ever grows (a
         # re-plan drops and re-plans weeks in one transaction), so once seen it stays
-        # true, on every replica: reads skip ensure_plan's query while it suffices.
+        # true, on every replica: requests skip ensure_plan's query while it suffices.
         self._planned_through = -1
 
     def now(self) -> datetime:

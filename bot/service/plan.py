@@ -1,14 +1,22 @@
-"""The plan's lifecycle: re-plan when the config changes, keep it planned ahead."""
+"""The plan's lifecycle: re-plan when the config changes, keep it planned ahead.
+
+Only writes extend the stored plan: `sync_plan` at start and from the scheduler's
+housekeeping, and requests (swaps, time off) that need weeks planned. Reads look
+past the stored plan through `projection`, which plans in memory and stores nothing.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+from datetime import datetime
 
-from bot.core.model import Team
-from bot.core.rotation import plan_weeks
+from bot.core.model import Assignment, SwapStatus, Team
+from bot.core.rotation import PlanResult, plan_weeks
 from bot.core.weeks import week
 from bot.service.base import ServiceBase
+from bot.service.results import ClosedRequest, SyncNotes
 from bot.storage.store import Transaction
 
 _FINGERPRINT = "plan_fingerprint"
@@ -26,50 +34,102 @@ def plan_fingerprint(team: Team) -> str:
 
 
 class Planning(ServiceBase):
-    def sync_plan(self) -> list[str]:
-        """At start: re-plan past the freeze horizon if the config changed, then make
-        sure the plan reaches `plan_weeks` ahead. Returns notes for the log."""
-        notes: list[str] = []
+    def sync_plan(self) -> SyncNotes:
+        """At start (and from the scheduler): remember the team file's members, close the
+        pending requests of members no longer in it, re-plan past the freeze horizon if
+        the config changed, then make sure the plan reaches `plan_weeks` ahead.
+        Returns notes for the log, and the requests it closed (`SyncNotes.closed`)."""
+        notes = SyncNotes()
         now = self.now()
         current = max(0, self.current_index())
         with self.store.write() as s:
+            members = self.store.record_members(s, self.team.members, now)
+            if members.former != self.team.former:
+                self.team = dataclasses.replace(self.team, former=members.former)
+            notes.closed = self._close_requests_of_former_members(s, now)
+            notes += [f"closed swap request #{c.request.id}: {c.reason}" for c in notes.closed]
             stored = self.store.get_meta(s, _FINGERPRINT)
             fingerprint = plan_fingerprint(self.team)
             replan_from: int | None = None
             if stored is not None and stored != fingerprint:
                 first_free = current + 1 + self.team.freeze_weeks
-                members = {m.id for m in self.team.members}
                 gone = [
                     k
                     for k, a in self.store.plan(s, current, 1 << 30).items()
-                    if a.member not in members
+                    if not self.team.is_member(a.member)
                 ]
                 self.store.drop_weeks(s, gone)
                 dropped = self.store.drop_unfixed_weeks_from(s, first_free)
                 replan_from = min([first_free, *gone])
                 notes.append(f"config changed: re-planned {dropped} week(s) from week {first_free}")
                 self.store.audit(s, now, "system", "replan", from_week=first_free, weeks=dropped)
-            self.store.set_meta(s, _FINGERPRINT, fingerprint)
+            if stored != fingerprint:
+                self.store.set_meta(s, _FINGERPRINT, fingerprint)
             notes += self._extend(s, current + self.team.plan_weeks, first=replan_from)
         return notes
 
-    def _extend(self, s: Transaction, through: int, first: int | None = None) -> list[str]:
-        """Plan the missing weeks up to `through`: after the last planned week, or
-        from `first` (after a re-plan), filling gaps left around fixed weeks."""
+    def _close_requests_of_former_members(
+        self, s: Transaction, now: datetime
+    ) -> tuple[ClosedRequest, ...]:
+        """Cancel every pending request that names someone no longer in the team file:
+        nobody is left to answer it, or the week it offers is no longer theirs."""
+        closed: list[ClosedRequest] = []
+        for r in self.store.swaps(s):
+            parties = (r.requester, r.counterpart)
+            gone = next((m for m in parties if not self.team.is_member(m)), None)
+            if gone is None:
+                continue
+            self.store.set_swap_status(s, r.id, SwapStatus.CANCELLED, now)
+            self.store.audit(s, now, "system", "swap_closed", id=r.id, member_removed=gone)
+            decided = self.store.swap(s, r.id)
+            assert decided is not None
+            reason = f"{self.team.name_of(gone)} is no longer in the on-call team"
+            closed.append(ClosedRequest(decided, gone, reason))
+        return tuple(closed)
+
+    def _missing_weeks(self, s: Transaction, through: int, first: int | None = None) -> PlanResult:
+        """The weeks missing up to `through`, planned (not stored): after the last planned
+        week, or from `first` (after a re-plan), filling gaps left around fixed weeks."""
         last = self.store.last_planned(s)
         if first is None:
             if last is not None and last >= through:
-                return []
+                return PlanResult((), ())
             first = 0 if last is None else last + 1
         # Plan in blocks of plan_weeks, so fairness is judged over a real horizon.
         through = max(through, first + self.team.plan_weeks - 1, -1 if last is None else last)
         plan = self.store.plan(s, max(0, first - 52), through)
         time_off = self.store.time_off(s, week(self.team, first).first_day)
-        result = plan_weeks(self.team, plan, first, through, time_off)
-        self.store.put_weeks(s, list(result.assignments), self.now())
+        return plan_weeks(self.team, plan, first, through, time_off)
+
+    def _extend(self, s: Transaction, through: int, first: int | None = None) -> list[str]:
+        """Store the missing weeks up to `through` (see `_missing_weeks`): writes only."""
+        result = self._missing_weeks(s, through, first)
+        if result.assignments:
+            self.store.put_weeks(s, list(result.assignments), self.now())
         return [f"planner: {b}" for b in result.broken]
 
+    def projection(self, s: Transaction, first: int, last: int) -> dict[int, Assignment]:
+        """Weeks first..last of the plan: the stored ones, and past the end of the stored
+        plan the weeks the plan's extensions would store (block by block, as `_extend`
+        stores them), planned in memory and never stored."""
+        plan = self.store.plan(s, first, last)
+        if len(plan) == last - first + 1:
+            return plan
+        stored_last = self.store.last_planned(s)
+        start = 0 if stored_last is None else stored_last + 1
+        if start > last:
+            return plan  # a gap inside the stored plan: nothing to project
+        known = self.store.plan(s, max(0, start - 52), start - 1)
+        time_off = self.store.time_off(s, week(self.team, start).first_day)
+        while start <= last:
+            through = start + self.team.plan_weeks - 1
+            for a in plan_weeks(self.team, known, start, through, time_off).assignments:
+                known[a.index] = a
+            start = through + 1
+        return {k: a for k, a in known.items() if first <= k <= last} | plan
+
     def ensure_plan(self, through: int) -> None:
+        """Store the plan through week `through`: for writes (requests) only."""
         if through <= self._planned_through:
             return  # the common case: no query, no transaction
         with self.store.read() as s:

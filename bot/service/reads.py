@@ -1,7 +1,8 @@
 """Reads: who is on call, the schedule, a member's weeks, requests, the ledger.
 
-A read never writes: it may extend the plan (ensure_plan, the plan's lifecycle),
-but never decides anything, such as expiring a request (the scheduler's job does).
+A read never writes: past the end of the stored plan it answers from a projection
+planned in memory (`Planning.projection`), and past `last_readable_week` it refuses.
+Nor does it decide anything, such as expiring a request (the scheduler's job does).
 """
 
 from __future__ import annotations
@@ -10,21 +11,32 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from bot.core.calendars import team_holidays
+from bot.core.errors import Refusal
 from bot.core.ledger import Ledger, build_ledger
 from bot.core.model import Assignment, SwapRequest, SwapStatus, TimeOff
 from bot.core.oncall import OnCall, resolve_week, who
-from bot.core.weeks import week, week_index_at
+from bot.core.weeks import last_readable_week, week, week_index_at
 from bot.service.plan import Planning
 from bot.service.results import Handover, ScheduledWeek
 
 
 class Reads(Planning):
+    def _readable(self, last: int) -> None:
+        """Refuse a read that reaches past `last_readable_week`."""
+        limit = last_readable_week(self.team, self.now())
+        if last > limit:
+            raise Refusal(
+                f"That is beyond the week of {week(self.team, limit).first_day.isoformat()}: "
+                f"the rotation can be shown up to {limit - max(0, self.current_index())} "
+                "weeks ahead."
+            )
+
     def who(self, at: datetime | None = None) -> OnCall:
         at = at or self.now()
         k = week_index_at(self.team, at)
-        self.ensure_plan(k + 1)
+        self._readable(k + 1)
         with self.store.read() as s:
-            plan = self.store.plan(s, k, k + 1)
+            plan = self.projection(s, k, k + 1)
             w = week(self.team, max(k, 0))
             time_off = self.store.time_off(s, w.first_day, w.last_day)
         return who(self.team, plan, time_off, at)
@@ -33,9 +45,9 @@ class Reads(Planning):
         first = max(0, self.current_index()) if first is None else max(0, first)
         count = max(1, count)
         last = first + count - 1
-        self.ensure_plan(last + 1)
+        self._readable(last + 1)
         with self.store.read() as s:
-            plan = self.store.plan(s, first, last + 1)
+            plan = self.projection(s, first, last + 1)
             time_off = self.store.time_off(
                 s, week(self.team, first).first_day, week(self.team, last).last_day
             )
@@ -77,9 +89,9 @@ class Reads(Planning):
         """A member's next `count` weeks (the current one included) within `horizon` weeks."""
         first = max(0, self.current_index())
         last = first + max(1, horizon) - 1
-        self.ensure_plan(last + 1)
+        self._readable(last + 1)
         with self.store.read() as s:
-            plan = self.store.plan(s, first, last + 1)
+            plan = self.projection(s, first, last + 1)
             # Only the member's weeks are shown: only they need time off and holidays.
             mine = [k for k in range(first, last + 1) if plan[k].member == member][:count]
             if not mine:
@@ -117,10 +129,11 @@ class Reads(Planning):
             return self.store.swap_message(s, swap_id)
 
     def handover(self, index: int) -> Handover:
+        self._readable(index + 1)
         w = week(self.team, index)
         answer = self.who(w.start)
         with self.store.read() as s:
-            previous = self.store.plan(s, index - 1, index - 1).get(index - 1)
+            previous = self.projection(s, index - 1, index - 1).get(index - 1)
             pending = tuple(
                 r
                 for r in self.store.swaps(s)
@@ -138,11 +151,12 @@ class Reads(Planning):
         )
 
     def ledger(self) -> Ledger:
-        """The fairness ledger over everything stored: the past and the planned horizon."""
-        self.ensure_plan(max(0, self.current_index()) + self.team.plan_weeks)
+        """The fairness ledger from week 0 to the planned horizon, `plan_weeks` past the
+        current week, whatever else is stored (a block planned ahead, a long schedule)."""
+        current = max(0, self.current_index())
+        last = current + self.team.plan_weeks
         with self.store.read() as s:
-            last = self.store.last_planned(s) or 0
-            plan = self.store.plan(s, 0, last)
+            plan = self.projection(s, 0, last)
             swaps = self.store.swaps(s, status=SwapStatus.ACCEPTED)
         hols = team_holidays(self.team, self.team.start, week(self.team, last).days[-1])
-        return build_ledger(self.team, plan, hols, swaps, max(0, self.current_index()))
+        return build_ledger(self.team, plan, hols, swaps, current)

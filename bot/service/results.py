@@ -42,6 +42,22 @@ class SwapOutcome:
 
 
 @dataclass(frozen=True)
+class ClosedRequest:
+    """A pending swap request closed because `gone` is no longer in the team file."""
+
+    request: SwapRequest  # as stored after closing (status cancelled)
+    gone: str  # the member who left
+    reason: str  # for people: "<name> is no longer in the on-call team"
+
+
+class SyncNotes(list[str]):
+    """What `sync_plan` did: notes for the log (a list of lines, as before), and the
+    requests it closed, whose two parties are to be told (`closed`)."""
+
+    closed: tuple[ClosedRequest, ...] = ()
+
+
+@dataclass(frozen=True)
 class Handover:
     """What the Monday announcement says about week `week.index`."""
 
@@ -51,3 +67,6 @@ class Handover:
     backup: str | None
     answer: OnCall  # who() at the handover instant: owners, holidays, time off, reasons
     pending_swaps: tuple[SwapRequest, ...] = ()
+    # Posted well after the handover instant (a catch-up at start, a CLI re-post): the
+    # incoming engineer has been on call since week.start, not "from now".
+    late: bool = False

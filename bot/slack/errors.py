@@ -11,12 +11,19 @@ red error, and redelivers events), and says nothing to the person. Here instead:
   ephemeral message, a DM), never with a traceback or an exception's name;
 - the log gets the whole traceback (through the redacting handler of `oncall run`);
 - an unverified request still gets 401, and no message goes anywhere for it.
+
+`never_raises` also keeps a listener that starts too late from doing anything: Bolt
+waits 3 seconds for ack() and then tries the next matching listener (the catch-all),
+so a listener whose request waited LATE_SECONDS for a thread answers "busy, nothing
+changed" (while Slack may still take it) and applies nothing: a request that was not
+acknowledged is not applied, and nobody is told both "done" and "out of date".
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 import threading
 import time
@@ -30,22 +37,34 @@ from slack_bolt.util.utils import get_arg_names_of_callable
 
 from bot.slack.common import SERVICE_KEY, text_field
 from bot.slack.interaction import Interaction
-from bot.slack.middleware import answer_without_effect, notice_view
+from bot.slack.middleware import (
+    DELIVERY_KEY,
+    RECEIVED_AT_KEY,
+    answer_busy,
+    answer_without_effect,
+    notice_view,
+)
+from bot.slack.mrkdwn import md
 from bot.slack.notifier import NOTIFIER_KEY
 
 log = logging.getLogger("bot.slack")
 
-FAILED = ":x: Something went wrong on our side; nothing was changed. Try again."
+FAILED = md(":x: Something went wrong on our side; nothing was changed. Try again.")
 NOT_A_MEMBER = "Only members of the on-call team can swap weeks or file time off."
 
 # Nothing had been acknowledged: our listeners acknowledge before any change, or
 # right after a change that could not then fail, so nothing was changed.
 BEFORE_ACK = FAILED
 # The listener had acknowledged, and may have changed something before it failed.
-AFTER_ACK = (
+AFTER_ACK = md(
     ":x: Something went wrong on our side while doing that. Check `/oncall me` to see "
     "what was done before you try again."
 )
+# Bolt gives up on an acknowledgement after 3 s. A listener that starts later than this
+# (all listener threads were busy) does nothing: a view submission still validates and
+# stores before its ack, within the database's bounded wait (middleware.py).
+LATE_SECONDS = 1.5
+_LATE_ANSWERED = "oncall_late_answered"
 
 
 def signature_ok(secret: str | None, raw_body: str | bytes, headers: Mapping[str, Any]) -> bool:
@@ -113,6 +132,8 @@ def never_raises(func: Callable[..., Any]) -> Callable[..., None]:
     names = get_arg_names_of_callable(func)
 
     def listener(request: BoltRequest) -> None:
+        if _too_late(request):
+            return
         logger = request.context.logger or log
         kwargs = build_required_kwargs(
             logger=logger,
@@ -130,11 +151,59 @@ def never_raises(func: Callable[..., Any]) -> Callable[..., None]:
                 exc_info=(type(error), error, error.__traceback__),
             )
             answer_failure(request)
+        _forget_if_refused(request)
 
     listener.__name__ = getattr(func, "__name__", "listener")
     listener.__qualname__ = getattr(func, "__qualname__", listener.__name__)
     listener.__doc__ = func.__doc__
     return listener
+
+
+def _too_late(request: BoltRequest) -> bool:
+    """True (and the request answered "busy", once) when it waited too long for a
+    listener thread to be handled: see LATE_SECONDS."""
+    received = request.context.get(RECEIVED_AT_KEY)
+    if received is None or time.monotonic() - received <= LATE_SECONDS:
+        return False
+    ack = request.context.ack
+    if ack.response is None:
+        # Bolt's own runner sets ack.response this way; a listener's ack() would too.
+        first = not request.context.get(_LATE_ANSWERED)
+        request.context[_LATE_ANSWERED] = True
+        ack.response = answer_busy(request) if first else BoltResponse(status=200, body="")
+        log.warning(
+            "a Slack %s waited %.1f s for a listener thread; answered 'busy', nothing done",
+            _kind(request.body if isinstance(request.body, dict) else {})[:40],
+            time.monotonic() - received,
+        )
+        _forget_delivery(request)
+    return True
+
+
+def _forget_if_refused(request: BoltRequest) -> None:
+    """A modal answered with inline errors changed nothing: forget its delivery key, so
+    the person can send it again (see middleware.py, RetryDeduplication)."""
+    response = request.context.ack.response
+    if response is None or not isinstance(response.body, str):
+        return
+    try:
+        refused = json.loads(response.body or "{}").get("response_action") == "errors"
+    except (ValueError, AttributeError):
+        return
+    if refused:
+        _forget_delivery(request)
+
+
+def _forget_delivery(request: BoltRequest) -> None:
+    """Forget the delivery key this request recorded: it had no effect."""
+    key = request.context.get(DELIVERY_KEY)
+    service = request.context.get(SERVICE_KEY)
+    if key is None or service is None:
+        return
+    try:
+        service.store.forget_delivery(key)
+    except Exception as e:
+        log.warning("could not forget a delivery without effect (%s)", type(e).__name__)
 
 
 def answer_failure(request: BoltRequest) -> None:
@@ -145,6 +214,7 @@ def answer_failure(request: BoltRequest) -> None:
         tell(request, AFTER_ACK)
         return
     kind = _kind(body)
+    _forget_delivery(request)  # nothing was changed: the same request may come again
     try:
         if kind == "command":
             ack(text=BEFORE_ACK, response_type="ephemeral")

@@ -1,8 +1,13 @@
 """A click (a block_actions payload), read the same way by every button listener, and
-the ways to answer the person who clicked."""
+the ways to answer the person who clicked.
+
+Answering calls Slack, so it happens on the follow-up threads (`later`, `tell`), never
+on the listener thread that acknowledges: see bot/slack/followup.py.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from logging import Logger
 from typing import Any
@@ -24,13 +29,27 @@ class Interaction:
     respond: Any  # bolt's Respond; usable only when the payload has a response_url
     logger: Logger
     service: OnCallService
-    notifier: Notifier
+    notifier: Notifier | None
 
     @classmethod
     def of(
         cls, body: dict[str, Any], client: WebClient, respond: Any, context: Any, logger: Logger
     ) -> Interaction:
         return cls(body, client, respond, logger, service_from(context), notifier_from(context))
+
+    @classmethod
+    def acknowledge(
+        cls,
+        ack: Any,
+        body: dict[str, Any],
+        client: WebClient,
+        respond: Any,
+        context: Any,
+        logger: Logger,
+    ) -> Interaction:
+        """Acknowledge a click at once (its acknowledgement carries nothing), then read it."""
+        ack()
+        return cls.of(body, client, respond, context, logger)
 
     @property
     def team(self) -> Team:
@@ -79,9 +98,20 @@ class Interaction:
             return False
         return container.get("is_ephemeral") is True or (self.channel_id or "").startswith("D")
 
+    def later(self, what: str, call: Callable[[], Any], *, on_failure: str | None = None) -> None:
+        """Run `call` (Web API work) on the follow-up threads; if it fails, the error is
+        logged and the clicker told `on_failure`, when given."""
+        told = None if on_failure is None else (lambda: self._tell(on_failure, None))
+        if self.notifier is not None:
+            self.notifier.later(what, call, logger=self.logger, on_failure=told)
+            return
+        # No app around it (an error handler's last resort): here and now.
+        if safely(self.logger, what, lambda: call() or True) is None and told is not None:
+            safely(self.logger, "answer the clicker", told)
+
     def tell(self, text: str, blocks: list[Any] | None = None) -> None:
-        """A message only the clicker sees; never raises."""
-        safely(self.logger, "answer the clicker", lambda: self._tell(text, blocks))
+        """A message only the clicker sees, sent on the follow-up threads; never raises."""
+        self.later("answer the clicker", lambda: self._tell(text, blocks))
 
     def _tell(self, text: str, blocks: list[Any] | None) -> None:
         channel = self.channel_id
@@ -99,7 +129,8 @@ class Interaction:
             dm(self.client, self.user_id, text, blocks)
 
     def replace(self, text: str, blocks: list[Any] | None = None) -> bool:
-        """Replace the message the button is on (through response_url), if possible."""
+        """Replace the message the button is on (through response_url), if possible.
+        Calls Slack on this thread: for work already handed to `later`."""
         if not self.response_url:
             return False
         return bool(

@@ -2,25 +2,35 @@
 
 In order (bot/slack/app.py registers them after Bolt's own signature check):
 
-1. `InjectService`: hands every listener the service (`context[SERVICE_KEY]`) and the
-   App Home publisher (`context[HOMES_KEY]`).
+1. `InjectService`: hands every listener the service (`context[SERVICE_KEY]`), the
+   App Home publisher (`context[HOMES_KEY]`) and when the request arrived
+   (`context[RECEIVED_AT_KEY]`: a listener that starts too late to be acknowledged
+   does nothing, see bot/slack/errors.py `never_raises`).
 2. `WellFormed`: a payload without the fields Bolt routes on (a type, an action id,
    a callback id, an event type, a user) is answered 400 and goes no further, so no
    listener and no matcher ever sees a shape Slack does not send.
 3. `SameWorkspace`: a request from another workspace than the bot token's is
    answered and stops: its users are not the team's, whatever their ids say.
 4. `RetryDeduplication`: Slack delivers an event or an interaction again when it got
-   no acknowledgement within 3 seconds; such a retry has no second effect.
+   no acknowledgement within 3 seconds; such a retry has no second effect. A modal
+   submission has effect at most once, retried or replayed.
 
-Why dedupe only retries: every delivery with an effect records its key (a slash
+Which repeats are dropped: every delivery with an effect records its key (a slash
 command, which Slack never retries, and a Home open, whose only effect is a fresh
-Home, do not: see `delivery_key`), and a delivery that carries
-Slack's `X-Slack-Retry-Num` header whose key is already recorded is acknowledged and
-dropped. A delivery *without* the header is always handled, even when its key was
-seen: Slack marks its redeliveries, and an unmarked repeat is a person doing the same
-thing again (re-submitting a modal whose view hash did not change after an inline
-error or a "try again", a second click), which must be answered, not swallowed. The
-rules themselves make those repeats harmless ("this request was already accepted").
+Home, do not: see `delivery_key`). A delivery that carries Slack's `X-Slack-Retry-Num`
+header whose key is already recorded is acknowledged and dropped. A *click* without
+the header is always handled, even when its key was seen: an unmarked repeat is a
+person clicking again, and the rules make that harmless ("this request was already
+accepted"). A *modal submission* whose key (the view's id and hash, which change
+whenever the view does, and what was typed) is recorded is dropped with or without
+the header: a signed body replayed within Slack's five minutes must not file a
+request again. A submission
+answered with inline errors had no effect, so its key is forgotten (errors.py) and the
+person can send the same form again (a corrected one has another key).
+
+The record is a database write before the acknowledgement, so it waits at most
+RECORD_WAIT_SECONDS for the write lock; when another writer holds it longer, the
+request is answered "busy, nothing changed" (BUSY) and no listener runs.
 """
 
 from __future__ import annotations
@@ -37,11 +47,16 @@ from typing import Any
 from slack_bolt.middleware import Middleware
 from slack_bolt.request import BoltRequest
 from slack_bolt.response import BoltResponse
+from slack_sdk.models.views import View
 
 from bot.service import OnCallService
+from bot.slack.blocks.kit import plain, section
 from bot.slack.common import HOMES_KEY, SERVICE_KEY, field, text_field
 from bot.slack.home import HomePublisher
-from bot.storage.store import Store
+from bot.slack.interaction import Interaction
+from bot.slack.mrkdwn import Mrkdwn, md
+from bot.slack.notifier import NOTIFIER_KEY
+from bot.storage.store import Busy, Store
 
 log = logging.getLogger("bot.slack")
 
@@ -49,11 +64,17 @@ KEEP_DELIVERIES = timedelta(days=1)  # Slack retries within minutes; a day is pl
 PRUNE_EVERY_SECONDS = 600.0
 MAX_KEY = 200  # the stored delivery key's length
 IDEMPOTENT_EVENTS = frozenset({"app_home_opened"})
+RECORD_WAIT_SECONDS = 1.0  # for the write lock, before an acknowledgement due within 3 s
+RECEIVED_AT_KEY = "oncall_received_at"  # time.monotonic() when the request arrived
+DELIVERY_KEY = "oncall_delivery_key"  # the key recorded for this request, if new
 
 Next = Callable[[], Any]
 
-OTHER_WORKSPACE = "This on-call bot serves only the workspace it is installed in."
-OTHER_APP = "This form belongs to another app; nothing was done."
+OTHER_WORKSPACE = md("This on-call bot serves only the workspace it is installed in.")
+OTHER_APP = md("This form belongs to another app; nothing was done.")
+BUSY = md(
+    ":hourglass: The on-call bot is busy right now; nothing was changed. Try again in a moment."
+)
 
 
 def _header(req: BoltRequest, name: str) -> str | None:
@@ -61,15 +82,16 @@ def _header(req: BoltRequest, name: str) -> str | None:
     return values[0]
 
 
-def notice_view(text: str, title: str = "On-call") -> dict[str, Any]:
+def notice_view(text: Mrkdwn, title: str = "On-call") -> dict[str, Any]:
     """A modal that only says `text`: what a view submission is answered with when the
     form cannot be handled (`response_action: update`)."""
-    return {
-        "type": "modal",
-        "title": {"type": "plain_text", "text": title[:24]},
-        "close": {"type": "plain_text", "text": "Close"},
-        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}],
-    }
+    view = View(
+        type="modal",
+        title=plain(title, 24),
+        close=plain("Close", 24),
+        blocks=[section(text)],
+    )
+    return view.to_dict()
 
 
 def json_response(payload: dict[str, Any], status: int = 200) -> BoltResponse:
@@ -80,7 +102,7 @@ def json_response(payload: dict[str, Any], status: int = 200) -> BoltResponse:
     )
 
 
-def answer_without_effect(body: dict[str, Any], text: str | None) -> BoltResponse:
+def answer_without_effect(body: dict[str, Any], text: Mrkdwn | None) -> BoltResponse:
     """The acknowledgement for a request that is stopped: a command and a modal show
     `text` (when given) to the person; anything else gets a plain 200."""
     if text and "command" in body and "type" not in body:
@@ -99,6 +121,7 @@ class InjectService(Middleware):
         self.homes = homes
 
     def process(self, *, req: BoltRequest, resp: BoltResponse, next: Next) -> BoltResponse | None:
+        req.context[RECEIVED_AT_KEY] = time.monotonic()
         req.context[SERVICE_KEY] = self.service
         req.context[HOMES_KEY] = self.homes
         next()
@@ -264,7 +287,8 @@ def delivery_key(body: dict[str, Any]) -> str | None:
     """What identifies one delivery across Slack's retries; None when nothing does.
 
     Events: `event_id`. Buttons: the user, the action and its `action_ts` (unique per
-    click). Modals: the user, the view id and its hash (a view's version). Shortcuts:
+    click). Modals: the user, the view id, its hash (a view's version) and a digest of
+    the whole view as submitted (the values typed). Shortcuts:
     `trigger_id`. Not recorded, which keeps a database write off their
     acknowledgement: slash commands, which Slack does not retry (a command that times
     out shows the person an error instead), and events whose only effect is a fresh
@@ -286,7 +310,13 @@ def delivery_key(body: dict[str, Any]) -> str | None:
             text_field(action, "action_ts") or text_field(body, "action_ts"),
         ]
     elif kind in ("view_submission", "view_closed"):
-        parts = [kind, user, text_field(body, "view", "id"), text_field(body, "view", "hash")]
+        # And the rest of the view (what was typed, its metadata): the same view may be
+        # sent again with other values after inline errors, which is a new submission;
+        # a replayed body is the same one.
+        view = json.dumps(field(body, "view"), sort_keys=True, default=str)
+        digest = hashlib.sha256(view.encode()).hexdigest()[:16]
+        view_id, version = text_field(body, "view", "id"), text_field(body, "view", "hash")
+        parts = [kind, user, view_id, version, digest if view_id and version else ""]
     elif "command" in body and not kind:
         return None
     elif kind in ("shortcut", "message_action"):
@@ -313,26 +343,32 @@ class RetryDeduplication(Middleware):
         if key is None or service is None:
             next()
             return resp
-        first = self.record(service.store, key, service)
+        try:
+            first = self.record(service.store, key, service)
+        except Busy as e:
+            log.warning("answered a Slack %s 'busy': %s", key.split(":", 1)[0], e)
+            return answer_busy(req)
         retry = _header(req, "x-slack-retry-num")
-        if retry is not None and first is False:
-            log.info(
-                "ignored Slack's retry %s (%s) of %s: already handled",
-                retry[:8],
-                (_header(req, "x-slack-retry-reason") or "no reason")[:40],
-                key.split(":", 1)[0],
-            )
+        submission = text_field(req.body, "type") == "view_submission"
+        if first is False and (retry is not None or submission):
+            what = f"Slack's retry {retry[:8]}" if retry is not None else "a repeat"
+            log.info("ignored %s of %s: already handled", what, key.split(":", 1)[0])
             return BoltResponse(status=200, body="")
+        if first:
+            req.context[DELIVERY_KEY] = key
         next()
         return resp
 
     def record(self, store: Store, key: str, service: OnCallService) -> bool | None:
         """True when `key` is new (now recorded), False when it was seen, None when the
-        database could not tell (the delivery is then handled: better twice than never)."""
+        database could not tell (the delivery is then handled: better twice than never).
+        Raises Busy when the write lock stayed held for RECORD_WAIT_SECONDS."""
         now = service.now()
         try:
             prune_before = now - self.keep if self._prune_due() else None
-            return store.record_delivery(key, now, prune_before)
+            return store.record_delivery(key, now, prune_before, wait=RECORD_WAIT_SECONDS)
+        except Busy:
+            raise
         except Exception as e:
             log.warning(
                 "could not record a Slack delivery (%s); handling it anyway", type(e).__name__
@@ -347,3 +383,16 @@ class RetryDeduplication(Middleware):
                 return False
             self._next_prune = now + PRUNE_EVERY_SECONDS
             return True
+
+
+def answer_busy(req: BoltRequest) -> BoltResponse:
+    """The acknowledgement of a request that was not handled because the bot is busy:
+    a command and a modal say so in it; a clicker is told beside the message (later,
+    on the follow-up threads). Nothing was changed."""
+    body = req.body if isinstance(req.body, dict) else {}
+    service = req.context.get(SERVICE_KEY)
+    notifier = req.context.get(NOTIFIER_KEY)
+    if text_field(body, "type") in ("block_actions", "interactive_message") and service:
+        client, respond = req.context.client, req.context.respond
+        Interaction(body, client, respond, log, service, notifier).tell(BUSY)
+    return answer_without_effect(body, BUSY)

@@ -4,6 +4,10 @@ The service decides; the notifier tells people. It holds what every notification
 (the Web API client, the service for the team and where request DMs are, the App Home
 publisher, a logger), so a listener calls one method after one service operation.
 
+A listener never calls Slack on its own thread: it hands that work to `later` (the
+follow-up threads of bot/slack/followup.py), so a slow Slack never holds up the
+acknowledgement of the next request.
+
 Two kinds of method:
 - after a change made in Slack (a swap requested or decided, time off recorded, a
   handover note): the change is stored, so each Slack call runs through `safely`: a
@@ -26,6 +30,7 @@ from bot.service import Handover, OnCallService, TimeOffResult
 from bot.slack.blocks import handover as handover_blocks
 from bot.slack.blocks import requests as blocks
 from bot.slack.dm import dm
+from bot.slack.followup import FollowUps
 from bot.slack.home import HomePublisher
 from bot.slack.mrkdwn import escape, md, shorten
 from bot.slack.safely import safely
@@ -53,6 +58,10 @@ class Notifier:
         self.service = service
         self.homes = homes  # None (the CLI): no App Home to refresh
         self.logger = logger or log
+        # Web API work after an acknowledgement, off Bolt's listener threads:
+        # `later(what, call, logger=..., on_failure=...)`, see bot/slack/followup.py.
+        self.followups = FollowUps(self.logger)
+        self.later = self.followups.run
 
     @property
     def team(self) -> Team:

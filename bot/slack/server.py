@@ -1,7 +1,10 @@
 """HTTP mode: a small WSGI app served by waitress, a production WSGI server.
 
 `POST /slack/events` carries commands, interactions and events to Bolt (which
-verifies Slack's signature); `GET /healthz` answers load balancers.
+verifies Slack's signature). `GET /healthz` is readiness: 200 when the process can do
+its work (what `health` checks: the database answers and takes a write, the scheduler
+runs), else 503 with a short reason. `GET /livez` is liveness: 200 while the process
+serves HTTP at all, with no other check.
 
 Before Bolt sees a request, this layer reads the body itself, at most
 `max_body` bytes whether or not the client sent a Content-Length (waitress's
@@ -15,12 +18,18 @@ from __future__ import annotations
 import io
 import json
 import logging
+import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.request import BoltRequest
+from waitress import wasyncore
+from waitress.adjustments import Adjustments
+from waitress.channel import HTTPChannel
+from waitress.server import TcpWSGIServer
 
 from bot.slack.errors import signature_ok
 from bot.slack.middleware import shape_problem
@@ -53,9 +62,11 @@ class OncallWSGI:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
         if path == "/healthz" and method in ("GET", "HEAD"):
-            return _reply(
-                start_response, "200 OK", json.dumps(self.health()).encode(), "application/json"
-            )
+            health = self.health()
+            status = "200 OK" if health.get("ok") else "503 Service Unavailable"
+            return _reply(start_response, status, json.dumps(health).encode(), "application/json")
+        if path == "/livez" and method in ("GET", "HEAD"):
+            return _reply(start_response, "200 OK", b'{"ok": true}', "application/json")
         if path == "/slack/events" and method == "POST":
             return self._slack(environ, start_response)
         return _reply(start_response, "404 Not Found", b"not found")
@@ -137,15 +148,174 @@ def _reply(
     return [body]
 
 
-def make_server(wsgi: OncallWSGI, host: str, port: int, threads: int = 8) -> Any:
-    """A waitress server, not yet serving: call `.run()` (blocks) or `.close()`."""
-    from waitress.server import create_server
+# Slow clients (slowloris). waitress reads a request whole before a worker thread
+# sees it, so a slow sender costs a connection, not a thread; but its idle timeout
+# restarts with every byte and, at its connection limit, it stops accepting. So:
+REQUEST_TIMEOUT = 10.0  # seconds from a request's first byte to its last (Slack's: ms)
+IDLE_TIMEOUT = 60  # seconds a connection may stay open without a byte (keep-alive)
+PER_PEER = 20  # connections one address may keep waiting (idle or mid-request)
+MAX_WAITING = 200  # connections all addresses together may keep waiting
+CONNECTION_LIMIT = 400  # waitress's own cap, for connections being answered as well
+MAX_HEADER_BYTES = 64 * 1024  # Slack's headers are well under 4 KB
 
-    return create_server(
-        wsgi,
+
+class GuardedChannel(HTTPChannel):
+    """A waitress connection that knows when the request now arriving began."""
+
+    server: GuardedServer
+    request_started: float | None = None  # time.time() of its first byte; None between requests
+
+    def __init__(self, server: GuardedServer, sock: Any, addr: Any, adj: Any, map: Any) -> None:
+        super().__init__(server, sock, addr, adj, map=map)
+        server.admit(self)
+
+    def received(self, data: bytes) -> bool:
+        arriving = self.request
+        result = bool(super().received(data))
+        if self.request is None:
+            self.request_started = None
+        elif self.request is not arriving or self.request_started is None:
+            self.request_started = time.time()
+        return result
+
+    def waiting(self) -> bool:
+        """Open, with no request being answered and no answer being sent: idle, or a
+        request still arriving."""
+        return (
+            self.connected
+            and not self.requests
+            and not self.total_outbufs_len
+            and not (self.will_close or self.close_when_flushed)
+        )
+
+    def since(self) -> float:
+        return self.request_started if self.request_started is not None else self.last_activity
+
+
+class GuardedServer(TcpWSGIServer):
+    """waitress's server with bounds for slow clients, and an orderly stop.
+
+    - a request must arrive whole within `request_timeout` seconds of its first byte
+      (checked every `cleanup_interval`), however steadily it trickles;
+    - one address keeps at most `per_peer` waiting connections, all together at most
+      `max_waiting`: a new connection beyond that closes the oldest waiting one, so a
+      flood of slow connections pushes out its own, not requests that arrive whole.
+    """
+
+    channel_class = GuardedChannel
+    request_timeout = REQUEST_TIMEOUT
+    per_peer = PER_PEER
+    max_waiting = MAX_WAITING
+    evicted = 0  # since the last maintenance: logged there, once a second at most
+    thread: threading.Thread | None = None  # serve_in_background()'s
+
+    def admit(self, channel: GuardedChannel) -> None:
+        """Make room for `channel` (just accepted, on the loop thread)."""
+        host = channel.addr[0] if channel.addr else None
+        for limit, same_peer in ((self.per_peer, True), (self.max_waiting, False)):
+            waiting = [
+                c
+                for c in list(self.active_channels.values())
+                if c is not channel
+                and isinstance(c, GuardedChannel)
+                and c.waiting()
+                and (not same_peer or (c.addr and c.addr[0] == host))
+            ]
+            excess = len(waiting) - (limit - 1)
+            if excess > 0:
+                for old in sorted(waiting, key=GuardedChannel.since)[:excess]:
+                    old.handle_close()
+                self.evicted += excess
+
+    def maintenance(self, now: float) -> None:
+        super().maintenance(now)  # waitress's idle timeout
+        late = [
+            c
+            for c in list(self.active_channels.values())
+            if isinstance(c, GuardedChannel)
+            and c.request_started is not None
+            and not c.requests
+            and now - c.request_started > self.request_timeout
+        ]
+        for c in late:
+            c.will_close = True  # closed by the loop, as waitress closes idle ones
+        if late or self.evicted:
+            log.warning(
+                "slow clients: closing %d connection(s) whose request took over %g s to "
+                "arrive, and closed %d waiting one(s) for new ones (over %d from one "
+                "address or %d in all)",
+                len(late),
+                self.request_timeout,
+                self.evicted,
+                self.per_peer,
+                self.max_waiting,
+            )
+            self.evicted = 0
+
+    def busy(self) -> bool:
+        """A request is being answered, waits for a thread, or its answer is unsent."""
+        tasks = self.task_dispatcher
+        with tasks.lock:
+            if tasks.queue or tasks.active_count:
+                return True
+        return any(c.requests or c.total_outbufs_len for c in list(self.active_channels.values()))
+
+    def serve_in_background(self) -> None:
+        """Serve on a thread of its own (`stop()` ends it)."""
+        self.thread = threading.Thread(target=self.run, name="http", daemon=True)
+        self.thread.start()
+
+    def stop(self, timeout: float = 5.0) -> bool:
+        """Stop accepting, let requests in flight finish and their answers go out (up to
+        `timeout` seconds), then close every connection, which ends `run()`. False when
+        something was still in flight at the timeout."""
+        if self.thread is None:  # bound but never served: nothing in flight
+            self.task_dispatcher.shutdown(timeout=0.5)
+            wasyncore.close_all(self._map)
+            return True
+        self.trigger.pull_trigger(self._stop_accepting)
+        deadline = time.monotonic() + timeout
+        while self.busy() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        finished = not self.busy()
+        self.task_dispatcher.shutdown(cancel_pending=True, timeout=0.5)
+        self.trigger.pull_trigger(lambda: wasyncore.close_all(self._map))
+        self.thread.join(2)
+        return finished
+
+    def _stop_accepting(self) -> None:
+        # On the loop thread: the listening socket closes; connections stay.
+        self.accepting = False
+        wasyncore.dispatcher.close(self)
+
+
+def make_server(
+    wsgi: OncallWSGI,
+    host: str,
+    port: int,
+    threads: int = 8,
+    *,
+    request_timeout: float = REQUEST_TIMEOUT,
+    per_peer: int = PER_PEER,
+    max_waiting: int = MAX_WAITING,
+    idle_timeout: int = IDLE_TIMEOUT,
+) -> GuardedServer:
+    """A waitress server bound to `host`:`port` (OSError when it cannot be, e.g. the
+    port is in use), not yet serving: `.serve_in_background()`, then `.stop()`."""
+    adj = Adjustments(
         host=host,
         port=port,
         threads=threads,
         ident="oncall-bot",
         max_request_body_size=wsgi.max_body,
+        max_request_header_size=MAX_HEADER_BYTES,
+        channel_timeout=idle_timeout,
+        cleanup_interval=1,
+        connection_limit=max(CONNECTION_LIMIT, max_waiting + 2 * threads),
+        asyncore_use_poll=True,  # select() cannot watch file descriptors past 1024
     )
+    server = GuardedServer(wsgi, map={}, adj=adj, sockinfo=adj.listen[0])
+    server.request_timeout = request_timeout
+    server.per_peer = per_peer
+    server.max_waiting = max_waiting
+    return server

@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
 import bot.storage.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
-from bot.storage.engine import Database, StorageError, safe_url
+from bot.storage.engine import Database, StorageError, cannot_open, safe_url
 
 MIGRATIONS = Path(__file__).resolve().with_name("migrations")
 HEAD = "0002"
@@ -227,6 +227,4 @@ def prepare(store: Database) -> None:
     except StorageError:
         raise
     except Exception as e:
-        raise StorageError(
-            f"cannot open the database {safe_url(store.url)}: {e.__class__.__name__}"
-        ) from None
+        raise cannot_open(store.url, e) from None

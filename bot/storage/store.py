@@ -26,10 +26,10 @@ from typing import Any
 
 from sqlalchemy import Select, bindparam, delete, text
 from sqlalchemy import select as sa_select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, select
 
-from bot.core.model import Assignment, SwapRequest, SwapStatus, TimeOff
+from bot.core.model import Assignment, Member, SwapRequest, SwapStatus, TimeOff
 from bot.storage import schema
 from bot.storage.engine import LOCK_KEY, Database, StorageError, safe_url
 from bot.storage.tables import (
@@ -42,11 +42,30 @@ from bot.storage.tables import (
     WeekRow,
 )
 
-__all__ = ["Announcement", "StorageError", "Store", "Transaction", "safe_url"]
+__all__ = [
+    "Announcement",
+    "Busy",
+    "MemberChanges",
+    "StorageError",
+    "Store",
+    "Transaction",
+    "safe_url",
+]
 
 Transaction = Session
 """What `Store.read()` and `Store.write()` hand out, and every Store method takes:
 callers name this type, never the ORM's."""
+
+
+class Busy(StorageError):
+    """The write lock was not free within the wait allowed: nothing was written."""
+
+
+def _lock_wait_failed(error: OperationalError) -> bool:
+    """SQLite's "database is locked" / PostgreSQL's lock_timeout (55P03)."""
+    code = getattr(error.orig, "pgcode", None) or getattr(error.orig, "sqlstate", None)
+    return code == "55P03" or "locked" in str(error.orig).lower()
+
 
 # --- the reads on every request ---------------------------------------------------------
 # Core statements over plain columns, built once with bound parameters: SQLAlchemy
@@ -130,11 +149,25 @@ class Announcement:
     attempts: int
 
 
+@dataclass(frozen=True)
+class MemberChanges:
+    """What `Store.record_members` found: the members history names who are no longer
+    in the team file (as last recorded), and which of them left since the last record."""
+
+    former: tuple[Member, ...]
+    removed_now: tuple[str, ...]
+
+
+_MEMBERS = "members"
+"""The meta key of every member the team file ever named: {id: {name, slack_id,
+removed_at}}. In meta, so export/import carry it and the schema needs no revision."""
+
+
 class Store(Database):
     """The one door to stored state: every read and change of a table is a method here."""
 
-    def __init__(self, url: str) -> None:
-        super().__init__(url)
+    def __init__(self, url: str, *, create: bool = True) -> None:
+        super().__init__(url, create=create)
         # Writers of one process queue on a Python lock rather than on SQLite's busy
         # retries (which sleep 1-100 ms); across processes the database lock still holds.
         self._writer: Any = threading.RLock() if self.is_sqlite else contextlib.nullcontext()
@@ -154,16 +187,60 @@ class Store(Database):
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One transaction holding the write lock; commits on success, rolls back on error."""
+        """One transaction holding the write lock; commits on success, rolls back on error.
+
+        Refused (DatabaseGone, nothing written) when the SQLite file opened at start was
+        deleted or replaced: checked before the work and again just before the commit.
+        """
+        self.check_file()
         with self._writer, Session(self.write_engine, expire_on_commit=False) as s:
             if not self.is_sqlite:
                 s.connection().execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
             try:
                 yield s
+                self.check_file()
                 s.commit()
             except BaseException:
                 s.rollback()
                 raise
+
+    def check_writable(self, timeout: float = 2.0) -> None:
+        """Prove that the database answers and takes a write, leaving none: a `meta` row
+        inserted by a transaction that is rolled back. Waits at most about `timeout`
+        seconds for the write lock (held by another writer: "database is locked").
+        For the start-up check and readiness (/healthz); raises StorageError saying why
+        not (read-only, locked, gone, not answering) on one line, password masked."""
+        import uuid
+
+        from bot.storage.engine import reason
+
+        self.check_file()
+        ms = max(1, int(timeout * 1000))
+        probe = {"k": f"writable-probe-{uuid.uuid4().hex}"}
+        try:
+            with self.write_engine.connect() as conn:
+                # Set on the driver's connection before BEGIN: on SQLite, BEGIN IMMEDIATE
+                # is where the lock is waited for.
+                raw: Any = conn.connection.dbapi_connection
+                waited = raw.execute("PRAGMA busy_timeout").fetchone()[0] if self.is_sqlite else 0
+                if self.is_sqlite:
+                    raw.execute(f"PRAGMA busy_timeout={ms}")
+                try:
+                    with conn.begin() as tx:
+                        if not self.is_sqlite:
+                            conn.execute(text(f"SET LOCAL lock_timeout = {ms}"))
+                            conn.execute(text(f"SET LOCAL statement_timeout = {ms}"))
+                        conn.execute(text("INSERT INTO meta (key, value) VALUES (:k, '')"), probe)
+                        tx.rollback()
+                finally:
+                    if self.is_sqlite:
+                        raw.execute(f"PRAGMA busy_timeout={int(waited)}")
+        except StorageError:
+            raise
+        except Exception as e:
+            raise StorageError(
+                f"cannot write to the database {safe_url(self.url)}: {reason(e, self.url)}"
+            ) from None
 
     # --- meta ---------------------------------------------------------------
     @staticmethod
@@ -178,6 +255,32 @@ class Store(Database):
             row.value = value
         else:
             s.add(MetaRow(key=key, value=value))
+
+    # --- members: the people history names ------------------------------------
+    def record_members(
+        self, s: Session, members: tuple[Member, ...], now: datetime
+    ) -> MemberChanges:
+        """Remember the team file's members (name and Slack id, updated); mark those no
+        longer in it as removed at `now`. Writes only when something changed."""
+        raw = self.get_meta(s, _MEMBERS)
+        known: dict[str, dict[str, Any]] = json.loads(raw) if raw else {}
+        current = {m.id for m in members}
+        updated = dict(known)
+        for m in members:
+            updated[m.id] = {"name": m.name, "slack_id": m.slack_id, "removed_at": None}
+        removed_now = []
+        for mid, entry in known.items():
+            if mid not in current and entry.get("removed_at") is None:
+                updated[mid] = {**entry, "removed_at": now.isoformat()}
+                removed_now.append(mid)
+        if updated != known:
+            self.set_meta(s, _MEMBERS, json.dumps(updated, sort_keys=True))
+        former = tuple(
+            Member(mid, str(e["name"]), str(e.get("slack_id") or ""))
+            for mid, e in sorted(updated.items())
+            if mid not in current
+        )
+        return MemberChanges(former, tuple(removed_now))
 
     # --- plan ---------------------------------------------------------------
     @staticmethod
@@ -335,11 +438,16 @@ class Store(Database):
         s.flush()
 
     # --- Slack deliveries ----------------------------------------------------
-    def record_delivery(self, key: str, now: datetime, prune_before: datetime | None) -> bool:
+    # Recorded before a request is acknowledged, so never waiting longer than `wait`
+    # seconds for the write lock (Slack wants its answer within 3): `Busy` instead.
+    def record_delivery(
+        self, key: str, now: datetime, prune_before: datetime | None, *, wait: float = 1.0
+    ) -> bool:
         """Record a Slack delivery's key in its own transaction: True when it is new,
-        False when it was recorded before. Keys older than `prune_before` are dropped."""
+        False when it was recorded before. Keys older than `prune_before` are dropped.
+        Raises Busy (nothing written) when the write lock is not free within `wait`."""
         try:
-            with self.write() as s:
+            with self._delivery_write(wait) as s:
                 if prune_before is not None:
                     s.exec(delete(DeliveryRow).where(DeliveryRow.at < prune_before))  # type: ignore[call-overload]
                 s.add(DeliveryRow(key=key, at=now))
@@ -347,6 +455,50 @@ class Store(Database):
             return True
         except IntegrityError:
             return False
+
+    def forget_delivery(self, key: str, *, wait: float = 1.0) -> None:
+        """Forget a delivery's key (its request had no effect: a form answered with inline
+        errors may be sent again as it is). Raises Busy as `record_delivery` does."""
+        with self._delivery_write(wait) as s:
+            s.exec(delete(DeliveryRow).where(DeliveryRow.key == key))  # type: ignore[call-overload]
+
+    @contextmanager
+    def _delivery_write(self, wait: float) -> Iterator[Session]:
+        """A transaction on the deliveries table that waits at most `wait` seconds for a
+        lock: the in-process writer lock and SQLite's write lock (busy_timeout, set on
+        the driver's connection before BEGIN IMMEDIATE). On PostgreSQL an insert needs
+        no advisory lock (the key is unique), and lock_timeout bounds any row lock."""
+        self.check_file()
+        acquire = getattr(self._writer, "acquire", None)
+        if acquire is not None and not acquire(timeout=wait):
+            raise Busy("another write of this process holds the database")
+        ms = max(1, int(wait * 1000))
+        try:
+            with self.write_engine.connect() as conn:
+                raw: Any = conn.connection.dbapi_connection
+                if self.is_sqlite:
+                    usual = raw.execute("PRAGMA busy_timeout").fetchone()[0]
+                    raw.execute(f"PRAGMA busy_timeout={ms}")
+                try:
+                    with Session(bind=conn, expire_on_commit=False) as s:
+                        if not self.is_sqlite:
+                            s.connection().execute(text(f"SET LOCAL lock_timeout = {ms}"))
+                        try:
+                            yield s
+                            s.commit()
+                        except BaseException:
+                            s.rollback()
+                            raise
+                finally:
+                    if self.is_sqlite:
+                        raw.execute(f"PRAGMA busy_timeout={int(usual)}")
+        except OperationalError as e:
+            if _lock_wait_failed(e):
+                raise Busy("the database's write lock is held elsewhere") from None
+            raise
+        finally:
+            if acquire is not None:
+                self._writer.release()
 
     # --- audit --------------------------------------------------------------
     @staticmethod

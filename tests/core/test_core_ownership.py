@@ -70,7 +70,53 @@ def test_team_holiday_makes_both_owners_away(make_team: Callable[..., Team], tea
     assert absence(team, "jill", DAY, []) == "holiday: Company holiday"
     got = owner_map(team, DAY, [], "jill")
     assert all(owner == "jill" for owner, _ in got.values())
-    assert "holiday: Company holiday" in got["aggregate-growth"][1]
+    # jill owns aggregate-growth and is on call: named once, as covering, not as away
+    assert got["aggregate-growth"][1] == (
+        "team holiday (Company holiday): the on-call engineer Jill covers"
+    )
+    assert got["unit-level-profit"][1] == got["aggregate-growth"][1]
+    # nobody on call: the reason still says why, and names nobody as covering
+    assert owner_map(team, DAY, [], None)["aggregate-growth"] == (
+        None,
+        "team holiday (Company holiday)",
+    )
+
+
+def test_christmas_reads_as_a_team_holiday_not_davis_away_and_covering(
+    make_team: Callable[..., Team], team_config
+) -> None:
+    """The issue's message: "both owners away: Jill (holiday), Davis (holiday); the
+    on-call engineer Davis covers" on Christmas, Davis on call (week 3)."""
+    team = _with_calendars(make_team, team_config, None)
+    christmas = date(2026, 12, 25)
+    answer = who(team, {}, [], datetime(2026, 12, 25, 15, tzinfo=UTC))
+    assert answer.on_call == "davis"
+    growth = next(o for o in answer.owners if o.pipeline.id == "aggregate-growth")
+    assert (growth.owner, growth.reason) == (
+        "davis",
+        "team holiday (Christmas Day): the on-call engineer Davis covers",
+    )
+    assert all("away" not in (o.reason or "") for o in owners_on(team, christmas, [], "davis"))
+
+
+def test_an_owner_on_call_over_their_own_holiday_is_named_as_covering(
+    make_team: Callable[..., Team], team_config
+) -> None:
+    """Davis (GB calendar) is on call over a UK bank holiday while John, the other
+    owner of Daily Growth, is on time off: Davis covers, and is not called away."""
+    team = _with_calendars(make_team, team_config, "GB")
+    may_day = date(2027, 5, 3)
+    offs = [TimeOff("john", may_day, may_day)]
+    daily = team.pipelines[3]  # davis primary, john secondary
+    o = effective_owner(team, daily, may_day, offs, "davis")
+    assert o.owner == "davis"
+    assert o.reason == ("John away (time off); Davis, on call this week (holiday: May Day), covers")
+    # the same day with someone else on call: both owners away, the on-call covers
+    o = effective_owner(team, daily, may_day, offs, "jill")
+    assert o.reason == (
+        "both owners away: Davis (holiday: May Day), John (time off); "
+        "the on-call engineer Jill covers"
+    )
 
 
 def test_a_holiday_of_the_primarys_own_calendar_hands_to_the_secondary(

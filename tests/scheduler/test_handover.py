@@ -370,7 +370,7 @@ def test_oncall_run_under_time_machine_posts_at_0900(tmp_path, fake):
         "from bot.cli import main\n"
         f"start = datetime.datetime.fromisoformat('{start.isoformat()}')\n"
         "with time_machine.travel(start, tick=True):\n"
-        "    sys.exit(main(['run']))\n"
+        "    sys.exit(main(['run', '--create-db']))\n"
     )
     env = {
         **os.environ,

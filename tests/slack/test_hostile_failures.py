@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -36,7 +35,7 @@ def boom(*_a: Any, **_k: Any) -> Any:
 def h(harness: SlackHarness) -> Iterator[SlackHarness]:
     harness.fake.reset()
     yield harness
-    time.sleep(0.1)
+    harness.settle()
 
 
 def shown(h: SlackHarness, ack: Any) -> str:
@@ -99,7 +98,7 @@ def test_a_form_is_replaced_by_a_notice(h: SlackHarness, middleware_fails: None)
 def test_an_event_is_acknowledged(h: SlackHarness, middleware_fails: None) -> None:
     status, _ = h.event(slackreq.app_home_opened_event(JILL), event_id="EvFail")
     assert status == 200
-    time.sleep(0.2)
+    h.settle()  # every listener, its follow-ups and any Home refresh have finished
     assert h.fake.calls_to("views.publish") == []
 
 

@@ -107,10 +107,16 @@ class Slack:
         self.client = FakeClient()
         self.homes = FakeHomes()
         notifier = Notifier(self.client, service, self.homes, LOG)  # type: ignore[arg-type]
+        self.followups = notifier.followups
         self.context = {SERVICE_KEY: service, NOTIFIER_KEY: notifier}
+
+    def settle(self) -> None:
+        """Wait for the Web API work listeners hand to the follow-up threads."""
+        assert self.followups.drain(5), "a listener's Web API work did not finish"
 
     def click(self, listener: Callable[..., None], body: dict[str, Any]) -> None:
         listener(self.ack, body, self.client, self.respond, self.context, LOG)
+        self.settle()
 
     def command(self, text: str, user: str = JOHN) -> None:
         payload = {
@@ -122,9 +128,11 @@ class Slack:
             "response_url": "https://hooks.invalid/commands/1",
         }
         oncall_command(self.ack, payload, self.respond, self.client, self.context, LOG)
+        self.settle()
 
     def submit(self, listener: Callable[..., None], body: dict[str, Any]) -> None:
         listener(self.ack, body, self.context, LOG)
+        self.settle()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ bot/slack/middleware.py).
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -215,7 +216,13 @@ def test_delivery_keys() -> None:
     }
     assert delivery_key(click) == "action:U1:swap_accept:17.5"
     view = {"type": "view_submission", "user": {"id": "U1"}, "view": {"id": "V1", "hash": "h"}}
-    assert delivery_key(view) == "view_submission:U1:V1:h"
+    key = delivery_key(view)
+    assert key is not None and key.startswith("view_submission:U1:V1:h:")
+    assert delivery_key(copy.deepcopy(view)) == key  # a replayed body: the same key
+    view["view"]["state"] = {"values": {"note": {"note_text": {"value": "other"}}}}
+    assert delivery_key(view) != key  # typed again after inline errors: a new submission
+    del view["view"]["hash"]
+    assert delivery_key(view) is None  # nothing identifies it
     assert delivery_key({"command": "/oncall", "trigger_id": "t.1"}) is None
     assert delivery_key({"type": "event_callback"}) is None  # nothing identifies it
     home_open = {"type": "event_callback", "event_id": "Ev2", "event": {"type": "app_home_opened"}}

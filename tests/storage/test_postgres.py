@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from fakeslack import FakeSlack
+from pg import PgServer
 from sqlalchemy import text
 from sqlalchemy.exc import StatementError
 from sqlmodel import select
@@ -28,6 +29,8 @@ from bot.scheduler.announcer import HANDOVER, Announcer
 from bot.service import OnCallService
 from bot.slack.client import make_client
 from bot.slack.notifier import Notifier
+from bot.storage.engine import reason
+from bot.storage.store import StorageError, Store
 from bot.storage.tables import AuditRow, TimeOffRow
 
 ORDER = ("john", "james", "jill", "davis")  # with the conftest clock, week k is ORDER[k % 4]
@@ -88,6 +91,43 @@ def race(jobs: list[Callable[[], Any]]) -> list[Any]:
 
 
 # --- the database ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("user", "dbname", "said"),
+    [
+        ("postgres", "nope", 'database "nope" does not exist'),
+        ("nobody", "postgres", 'role "nobody" does not exist'),
+    ],
+)
+def test_a_database_that_cannot_be_opened_says_what_the_server_said(
+    pg_server: PgServer, user: str, dbname: str, said: str
+) -> None:
+    """Issue 12, item 12: the server's reason, not just `OperationalError`; no password."""
+    password = "SECRETpgpassword"
+    url = f"postgresql+psycopg://{user}:{password}@127.0.0.1:{pg_server.port}/{dbname}"
+    with pytest.raises(StorageError) as info:
+        Store(url).create_all()
+    assert str(info.value) == (
+        f"cannot open the database postgresql+psycopg://{user}:***@127.0.0.1:"
+        f"{pg_server.port}/{dbname}: {said}"
+    )
+
+
+def test_a_server_that_is_not_there_says_so() -> None:
+    url = "postgresql+psycopg://oncall:SECRETpgpassword@127.0.0.1:1/oncall"
+    with pytest.raises(StorageError) as info:
+        Store(url).create_all()
+    message = str(info.value)
+    assert message.startswith("cannot open the database postgresql+psycopg://oncall:***@")
+    assert "Connection refused" in message and "SECRETpgpassword" not in message
+    assert "\n" not in message
+
+
+def test_a_password_the_driver_repeats_is_masked() -> None:
+    url = "postgresql+psycopg://oncall:p%40ssw0rd@db/oncall"
+    said = reason(RuntimeError("FATAL:  password p@ssw0rd (p%40ssw0rd) rejected"), url)
+    assert said == "password *** (***) rejected"
 
 
 def test_the_dialect_is_the_one_asked_for(svc: OnCallService, any_db_url: str) -> None:

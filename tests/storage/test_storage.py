@@ -17,7 +17,7 @@ from sqlmodel import select
 
 from bot.clock import FixedClock
 from bot.core.errors import Refusal
-from bot.core.model import Assignment, SwapStatus, Team, TimeOff
+from bot.core.model import Assignment, Member, SwapStatus, Team, TimeOff
 from bot.core.weeks import week
 from bot.service import OnCallService
 from bot.storage.store import StorageError, Store
@@ -310,3 +310,27 @@ def test_a_delivery_key_is_new_once_and_old_keys_are_pruned(service: OnCallServi
     later = now + timedelta(days=2)
     assert store.record_delivery("event:Ev2", later, prune_before=later - timedelta(days=1))
     assert store.record_delivery("event:Ev1", later, None)  # pruned, so new again
+
+
+# --- members: the people history names ----------------------------------------------------
+
+
+def test_record_members_remembers_who_left_and_writes_only_on_change(db_url: str) -> None:
+    store = Store(db_url)
+    store.create_all()
+    now = datetime(2026, 12, 1, 15, tzinfo=UTC)
+    john, jill = Member("john", "John", "U1"), Member("jill", "Jill", "U3")
+    with store.write() as s:
+        first = store.record_members(s, (john, jill), now)
+    assert (first.former, first.removed_now) == ((), ())
+    with store.write() as s:
+        left = store.record_members(s, (jill,), now + timedelta(days=7))
+    assert (left.former, left.removed_now) == ((john,), ("john",))
+    before = dump(db_url)
+    with store.write() as s:
+        again = store.record_members(s, (jill,), now + timedelta(days=14))
+    assert (again.former, again.removed_now) == ((john,), ())
+    assert dump(db_url) == before  # nothing changed, nothing written
+    with store.write() as s:
+        back = store.record_members(s, (Member("john", "John Smith", "U1"), jill), now)
+    assert back.former == ()

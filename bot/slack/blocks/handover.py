@@ -69,7 +69,14 @@ def handover_text(team: Team, h: Handover) -> Mrkdwn:
 
 
 def handover_blocks(team: Team, h: Handover) -> list[Block]:
-    intro = md(":rotating_light: {} is on call from now", at(team, h.incoming, NOBODY))
+    # A late post (the catch-up at start) comes after the handover instant: the engineer
+    # took over then, not when the message arrives.
+    since = (
+        md("has been on call since {}", fmt_instant(team, h.week.start))
+        if h.late
+        else md("is on call from now")
+    )
+    intro = md(":rotating_light: {} {}", at(team, h.incoming, NOBODY), since)
     if h.outgoing and h.outgoing != h.incoming:
         intro += md(", taking over from {}", name(team, h.outgoing))
     intro += md(". Backup: {}.", name(team, h.backup))

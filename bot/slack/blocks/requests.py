@@ -77,6 +77,62 @@ def _day_of(team: Team, index: int) -> str:
     return fmt_day(week(team, index).first_day)
 
 
+# --- modal inputs: one builder per kind, shared by the two modals ------------------
+
+
+def _select(
+    block_id: str,
+    label: str,
+    options: list[Option],
+    *,
+    placeholder: str | None = None,
+    initial: Option | None = None,
+) -> InputBlock:
+    return InputBlock(
+        block_id=block_id,
+        label=plain(label),
+        element=StaticSelectElement(
+            action_id=block_id,
+            placeholder=plain(placeholder) if placeholder else None,
+            options=options,
+            initial_option=initial,
+        ),
+    )
+
+
+def _date(block_id: str, label: str, *, hint: str | None = None) -> InputBlock:
+    """A date picker; with a hint it is optional (the hint says what leaving it does)."""
+    return InputBlock(
+        block_id=block_id,
+        label=plain(label),
+        optional=True if hint else None,
+        hint=plain(hint) if hint else None,
+        element=DatePickerElement(action_id=block_id),
+    )
+
+
+def _free_text(block_id: str, label: str) -> InputBlock:
+    """An optional reason or note, as long as is stored."""
+    return InputBlock(
+        block_id=block_id,
+        label=plain(label),
+        optional=True,
+        element=PlainTextInputElement(action_id=block_id, multiline=True, max_length=MAX_TEXT),
+    )
+
+
+def _modal(callback_id: str, title: str, blocks: list[Block], submit: str | None) -> View:
+    """A modal; without `submit` it only informs (a Close button)."""
+    return View(
+        type="modal",
+        callback_id=callback_id,
+        title=plain(title),
+        submit=plain(submit) if submit else None,
+        close=plain("Cancel" if submit else "Close"),
+        blocks=blocks,
+    )
+
+
 # --- the swap modal ------------------------------------------------------------
 
 
@@ -98,13 +154,7 @@ def swap_modal(
             if not my_weeks
             else md("There is nobody on the team to swap with.")
         )
-        return View(
-            type="modal",
-            callback_id=ids.SWAP_MODAL,
-            title=plain("Swap a week"),
-            close=plain("Close"),
-            blocks=[section(why)],
-        )
+        return _modal(ids.SWAP_MODAL, "Swap a week", [section(why)], submit=None)
     weeks = [
         _option(
             week_label(team, w.week.index) + (" · you're away" if w.cover_needed else ""),
@@ -124,56 +174,28 @@ def swap_modal(
                 bold(member.name),
             )
         ),
-        InputBlock(
-            block_id=ids.MY_WEEK,
-            label=plain("My week"),
-            element=StaticSelectElement(
-                action_id=ids.MY_WEEK,
-                placeholder=plain("Choose one of your weeks"),
-                options=weeks,
-                initial_option=initial,
-            ),
+        _select(
+            ids.MY_WEEK,
+            "My week",
+            weeks,
+            placeholder="Choose one of your weeks",
+            initial=initial,
         ),
-        InputBlock(
-            block_id=ids.COUNTERPART,
-            label=plain("Swap with"),
-            element=StaticSelectElement(
-                action_id=ids.COUNTERPART,
-                placeholder=plain("Choose a colleague"),
-                options=[_option(m.name, m.id) for m in colleagues],
-            ),
+        _select(
+            ids.COUNTERPART,
+            "Swap with",
+            [_option(m.name, m.id) for m in colleagues],
+            placeholder="Choose a colleague",
         ),
-        InputBlock(
-            block_id=ids.THEIR_WEEK,
-            label=plain("Their week"),
-            element=StaticSelectElement(
-                action_id=ids.THEIR_WEEK, options=choices, initial_option=choices[0]
-            ),
+        _select(ids.THEIR_WEEK, "Their week", choices, initial=choices[0]),
+        _date(
+            ids.THEIR_DATE,
+            "Or a specific week of theirs",
+            hint="Any date in their week; leave empty to use the choice above.",
         ),
-        InputBlock(
-            block_id=ids.THEIR_DATE,
-            label=plain("Or a specific week of theirs"),
-            optional=True,
-            hint=plain("Any date in their week; leave empty to use the choice above."),
-            element=DatePickerElement(action_id=ids.THEIR_DATE),
-        ),
-        InputBlock(
-            block_id=ids.REASON,
-            label=plain("Reason"),
-            optional=True,
-            element=PlainTextInputElement(
-                action_id=ids.REASON, multiline=True, max_length=MAX_TEXT
-            ),
-        ),
+        _free_text(ids.REASON, "Reason"),
     ]
-    return View(
-        type="modal",
-        callback_id=ids.SWAP_MODAL,
-        title=plain("Swap a week"),
-        submit=plain("Send request"),
-        close=plain("Cancel"),
-        blocks=blocks,
-    )
+    return _modal(ids.SWAP_MODAL, "Swap a week", blocks, submit="Send request")
 
 
 # --- the time off modal -----------------------------------------------------------
@@ -197,43 +219,14 @@ def timeoff_modal(
     blocks: list[Block] = [context(notice)]
     if is_admin:
         options = [_option(m.name, m.id) for m in members]
-        blocks.append(
-            InputBlock(
-                block_id=ids.MEMBER,
-                label=plain("Who"),
-                element=StaticSelectElement(
-                    action_id=ids.MEMBER,
-                    options=options,
-                    initial_option=next((o for o in options if o.value == member.id), None),
-                ),
-            )
-        )
+        mine = next((o for o in options if o.value == member.id), None)
+        blocks.append(_select(ids.MEMBER, "Who", options, initial=mine))
     blocks += [
-        InputBlock(
-            block_id=ids.START,
-            label=plain("First day off"),
-            element=DatePickerElement(action_id=ids.START),
-        ),
-        InputBlock(
-            block_id=ids.END,
-            label=plain("Last day off"),
-            element=DatePickerElement(action_id=ids.END),
-        ),
-        InputBlock(
-            block_id=ids.NOTE,
-            label=plain("Note"),
-            optional=True,
-            element=PlainTextInputElement(action_id=ids.NOTE, multiline=True, max_length=MAX_TEXT),
-        ),
+        _date(ids.START, "First day off"),
+        _date(ids.END, "Last day off"),
+        _free_text(ids.NOTE, "Note"),
     ]
-    return View(
-        type="modal",
-        callback_id=ids.TIMEOFF_MODAL,
-        title=plain("Time off"),
-        submit=plain("Record"),
-        close=plain("Cancel"),
-        blocks=blocks,
-    )
+    return _modal(ids.TIMEOFF_MODAL, "Time off", blocks, submit="Record")
 
 
 # --- swap request messages ---------------------------------------------------------

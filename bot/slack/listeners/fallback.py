@@ -26,7 +26,7 @@ STALE_BUTTON = (
     ":warning: That button is out of date, or not one of this app's. "
     "Type `/oncall help` to see what you can do."
 )
-STALE_FORM = "This form is out of date. Close it and open it again from `/oncall`."
+STALE_FORM = md("This form is out of date. Close it and open it again from `/oncall`.")
 
 
 def unknown_action(

@@ -23,23 +23,27 @@ def _week(body: dict[str, Any]) -> int | None:
 def list_runbooks(
     ack: Any, body: dict[str, Any], client: WebClient, respond: Any, context: Any, logger: Logger
 ) -> None:
-    ack()
-    i = Interaction.of(body, client, respond, context, logger)
+    i = Interaction.acknowledge(ack, body, client, respond, context, logger)
     i.tell(runbooks_list_text(i.team), runbooks_list_blocks(i.team))
 
 
 def open_note(
     ack: Any, body: dict[str, Any], client: WebClient, respond: Any, context: Any, logger: Logger
 ) -> None:
-    ack()
-    i = Interaction.of(body, client, respond, context, logger)
+    i = Interaction.acknowledge(ack, body, client, respond, context, logger)
     try:
         index = _week(body)
         refusal = may_add_note(i.service, i.member, index)
-        if refusal or index is None:
-            i.tell(md(":warning: {}", refusal or "That button is broken."))  # names escaped
-            return
-        i.client.views_open(trigger_id=i.trigger_id, view=note_modal(json.dumps({"week": index})))
     except Exception:
         logger.exception("opening the handover note failed")
         i.tell(FAILED)
+        return
+    if refusal or index is None:
+        i.tell(md(":warning: {}", refusal or "That button is broken."))  # names escaped
+        return
+    view = note_modal(json.dumps({"week": index}))
+    i.later(
+        "open the handover note form",
+        lambda: i.client.views_open(trigger_id=i.trigger_id, view=view),
+        on_failure=FAILED,
+    )

@@ -26,7 +26,10 @@ from bot.slack.mrkdwn import md
 
 
 def guarded(i: Interaction, what: str, work: Callable[[Member], None]) -> None:
-    """Run `work` for a team member; never let an exception escape the listener."""
+    """Run `work` for a team member; never let an exception escape the listener.
+
+    `work` makes the decision here, on the listener thread, and hands what it tells
+    to `i.later`: see bot/slack/followup.py."""
     member = i.member
     if member is None:
         i.tell(NOT_A_MEMBER)
@@ -53,9 +56,22 @@ def _swap_id(i: Interaction) -> int:
 def accept(
     ack: Any, body: dict[str, Any], client: WebClient, respond: Any, context: Any, logger: Logger
 ) -> None:
-    ack()
-    i = Interaction.of(body, client, respond, context, logger)
+    i = Interaction.acknowledge(ack, body, client, respond, context, logger)
     guarded(i, ids.SWAP_ACCEPT, lambda m: _accept(i, m))
+
+
+def decline(
+    ack: Any, body: dict[str, Any], client: WebClient, respond: Any, context: Any, logger: Logger
+) -> None:
+    i = Interaction.acknowledge(ack, body, client, respond, context, logger)
+    guarded(i, ids.SWAP_DECLINE, lambda m: _decide(i, m, SwapStatus.DECLINED))
+
+
+def cancel(
+    ack: Any, body: dict[str, Any], client: WebClient, respond: Any, context: Any, logger: Logger
+) -> None:
+    i = Interaction.acknowledge(ack, body, client, respond, context, logger)
+    guarded(i, ids.SWAP_CANCEL, lambda m: _decide(i, m, SwapStatus.CANCELLED))
 
 
 def _accept(i: Interaction, member: Member) -> None:
@@ -68,16 +84,23 @@ def _accept(i: Interaction, member: Member) -> None:
     _tell_decided(i, outcome.request, member)
 
 
-def _decide(i: Interaction, member: Member, decision: SwapStatus) -> SwapRequest:
+def _decide(i: Interaction, member: Member, decision: SwapStatus) -> None:
     outcome = i.service.decide_swap(member.id, _swap_id(i), decision)
-    return outcome.request
+    _tell_decided(i, outcome.request, member)
 
 
-def _tell_decided(i: Interaction, request: SwapRequest, actor: Member) -> bool:
-    """Everyone concerned is told (the notifier); then the clicked message shows the
-    decision, if it is a private copy other than the request DM. True if it was shown."""
-    request_dm = i.notifier.swap_decided(request, actor)
-    return settle_clicked(i, request, actor, request_dm)
+def _tell_decided(i: Interaction, request: SwapRequest, actor: Member) -> None:
+    """Later, on the follow-up threads: everyone concerned is told (the notifier); then
+    the clicked message shows the decision, if it is a private copy other than the
+    request DM. A cancel clicked where nothing shows it (the App Home) is told."""
+
+    def tell() -> None:
+        request_dm = i.notifier.swap_decided(request, actor)
+        shown = settle_clicked(i, request, actor, request_dm)
+        if not shown and request.status is SwapStatus.CANCELLED:
+            i.tell(blocks.swap_outcome_text(i.team, request, actor.id))
+
+    i.later(f"tell the decision on #{request.id}", tell)
 
 
 def settle_clicked(
@@ -98,33 +121,7 @@ def _show_if_expired(i: Interaction, swap_id: int) -> None:
     """accept_swap marks a request past its start as expired: its DM should say so."""
     request = i.service.swap(swap_id)
     if request is not None and request.status is SwapStatus.EXPIRED:
-        i.notifier.request_dm_decided(request, None)
-
-
-def decline(
-    ack: Any, body: dict[str, Any], client: WebClient, respond: Any, context: Any, logger: Logger
-) -> None:
-    ack()
-    i = Interaction.of(body, client, respond, context, logger)
-
-    def work(member: Member) -> None:
-        _tell_decided(i, _decide(i, member, SwapStatus.DECLINED), member)
-
-    guarded(i, ids.SWAP_DECLINE, work)
-
-
-def cancel(
-    ack: Any, body: dict[str, Any], client: WebClient, respond: Any, context: Any, logger: Logger
-) -> None:
-    ack()
-    i = Interaction.of(body, client, respond, context, logger)
-
-    def work(member: Member) -> None:
-        request = _decide(i, member, SwapStatus.CANCELLED)
-        if not _tell_decided(i, request, member):  # e.g. clicked on the App Home
-            i.tell(blocks.swap_outcome_text(i.team, request, member.id))
-
-    guarded(i, ids.SWAP_CANCEL, work)
+        i.later(f"show #{swap_id} as expired", lambda: i.notifier.request_dm_decided(request, None))
 
 
 # --- starting a request ------------------------------------------------------------------
@@ -133,13 +130,17 @@ def cancel(
 def open_swap(
     ack: Any, body: dict[str, Any], client: WebClient, respond: Any, context: Any, logger: Logger
 ) -> None:
-    ack()
-    i = Interaction.of(body, client, respond, context, logger)
-    guarded(
-        i,
-        ids.SWAP_OPEN,
-        lambda m: open_swap_modal(i.client, i.service, m, i.trigger_id, small_int(i.value)),
-    )
+    i = Interaction.acknowledge(ack, body, client, respond, context, logger)
+
+    def work(member: Member) -> None:
+        week = small_int(i.value)
+        i.later(
+            "open the swap form",
+            lambda: open_swap_modal(i.client, i.service, member, i.trigger_id, week),
+            on_failure=FAILED,
+        )
+
+    guarded(i, ids.SWAP_OPEN, work)
 
 
 def parse_candidate(value: str) -> tuple[int, str, int | None]:
@@ -161,8 +162,7 @@ def _week_index(value: object) -> bool:
 def candidate(
     ack: Any, body: dict[str, Any], client: WebClient, respond: Any, context: Any, logger: Logger
 ) -> None:
-    ack()
-    i = Interaction.of(body, client, respond, context, logger)
+    i = Interaction.acknowledge(ack, body, client, respond, context, logger)
 
     def work(member: Member) -> None:
         k, to, back = parse_candidate(i.value)
@@ -170,10 +170,14 @@ def candidate(
         if back is not None:
             check_week(i.service, back)
         request = i.service.request_swap(member.id, to, k, back, cover=back is None)
-        i.notifier.swap_requested(request)
-        i.tell(
-            blocks.swap_requested_text(i.team, request),
-            blocks.swap_requested_blocks(i.team, request),
-        )
+
+        def tell() -> None:
+            i.notifier.swap_requested(request)
+            i.tell(
+                blocks.swap_requested_text(i.team, request),
+                blocks.swap_requested_blocks(i.team, request),
+            )
+
+        i.later(f"tell swap request #{request.id}", tell)
 
     guarded(i, ids.SWAP_CANDIDATE, work)

@@ -3,7 +3,8 @@
 Questions (now, schedule, me, owners, fairness, help) are answered in the
 acknowledgement: a read of indexed rows, well inside Slack's 3 seconds, and the
 answer reaches the person with no second request. Everything else is acknowledged
-first and answered through response_url.
+first, then handled on the follow-up threads (bot/slack/followup.py) and answered
+through response_url.
 """
 
 from __future__ import annotations
@@ -71,8 +72,19 @@ def oncall_command(
     )
     if handler in ANSWERED_IN_ACK:
         request.ack = ack
-    else:
-        ack()
+        answer(handler, request, sub)
+        return
+    ack()
+    # The rest calls Slack (views.open, response_url, DMs): on the follow-up threads, so
+    # a slow Slack never delays the next request's acknowledgement.
+    request.notifier.later(
+        f"answer /oncall {sub[:40]}", lambda: answer(handler, request, sub), logger=logger
+    )
+
+
+def answer(handler: Handler, request: CommandRequest, sub: str) -> None:
+    """Run a sub-command; a Refusal or a failure is told to the caller alone."""
+    logger = request.logger
     try:
         handler(request)
     except Refusal as e:

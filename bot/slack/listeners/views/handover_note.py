@@ -33,7 +33,10 @@ def submit_note(ack: Any, body: dict[str, Any], context: Any, logger: Logger) ->
         return
     ack()
     member, note, thread = checked
-    notifier_from(context).handover_note(thread, member, note)
+    notifier = notifier_from(context)
+    notifier.later(
+        "post a handover note", lambda: notifier.handover_note(thread, member, note), logger=logger
+    )
 
 
 def _check_note(service: OnCallService, body: dict[str, Any]) -> tuple[Any, str, Any] | str:

@@ -122,10 +122,14 @@ def submit_swap_modal(ack: Any, body: dict[str, Any], context: Any, logger: Logg
         return
     if request is None or actor is None:
         return  # answered with inline errors
-    ack()  # the modal closes; the rest is notification
+    ack()  # the modal closes; the rest is notification, on the follow-up threads
     notifier = notifier_from(context)
-    notifier.swap_requested(request)
-    notifier.swap_request_confirmed(actor, request)
+
+    def tell() -> None:
+        notifier.swap_requested(request)
+        notifier.swap_request_confirmed(actor, request)
+
+    notifier.later(f"tell swap request #{request.id}", tell, logger=logger)
 
 
 def _store_request(

@@ -92,8 +92,9 @@ def submit_timeoff_modal(ack: Any, body: dict[str, Any], context: Any, logger: L
         ack(response_action="errors", errors={blocks.START: FAILED})
         return
     if stored is not None:
-        ack()  # the modal closes; the rest is notification
-        notifier_from(context).time_off_recorded(*stored)
+        ack()  # the modal closes; the rest is notification, on the follow-up threads
+        notifier = notifier_from(context)
+        notifier.later("tell time off", lambda: notifier.time_off_recorded(*stored), logger=logger)
 
 
 def _store_time_off(
