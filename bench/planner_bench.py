@@ -1,46 +1,82 @@
-"""Benchmark the rotation planner against plain round-robin (a script, not a test).
+"""Benchmark the exact planner against the old greedy one (a script, not a test).
 
-Run from the repository root:  .venv/bin/python bench/planner_bench.py
+Run from the repository root:
 
-Two teams, 10 years of weekly slots from Monday 2026-11-30, team calendar = US federal
-holidays (observed days included; Christmas Day and New Year's Day are the major ones):
+    .venv/bin/python bench/planner_bench.py                 # 200 teams + the big team
+    .venv/bin/python bench/planner_bench.py --teams 40      # a quicker look
+    .venv/bin/python bench/planner_bench.py --seed 2 --no-big
 
-* seed: John, James, Jill, Davis;
-* fifty: 50 members, the first 25 in the US, the other 25 in England, whose own bank
-  holidays are passed as `unavailable` (they cannot be on call in a week holding one).
+Corpus: `--teams` seeded random teams (3-12 members) over 104 weeks from a random Monday
+in 2026-2027. The team calendar is one of seven countries with a subdivision (US-CA,
+GB-SCT, DE-BY, AU-NSW, CA-ON, ES-MD, CH-ZH), half the teams add company days (a
+24-31 Dec shutdown, a summer Friday), a third of the members keep their own calendar
+(another country: their local holidays are days they are away), and a third file time
+off (1-3 stretches of 2-10 days). Requests are built by the bot itself
+(`rotation.plan_weeks`), so the bench plans what the bot would plan.
 
-For each, both planners on the same calendars: spread (max - min) of on-call weeks and of
-holiday days, major-holiday repeats (same member, same major holiday, consecutive seasons)
-and doubles (both major holidays in one season), rules broken, and planning time (best of
-5, time.perf_counter). Then planning time for 1, 2, 5 and 10 years, to show linear growth.
+For each team both planners see the same request. Printed: the share of teams at the
+proven optimum per rule (rules 1..k all at the lexicographic optimum, counted over the
+teams the new planner proves optimal), the worst spread of weeks and holiday days, and
+the planning time p50 / p99 / max. The old planner is bench/old_planner.py, a frozen copy
+of the greedy planner this one replaced (kept for comparison only).
+
+Then (unless `--no-big`) a 50-member team (25 US, 25 England with their bank holidays as time off)
+over 10 years, planned within its time limit, with the gap it reports.
 """
 
 from __future__ import annotations
 
+import argparse
+import random
+import statistics
+import sys
 import time
 from collections import Counter
-from collections.abc import Callable
 from datetime import date, timedelta
+from datetime import time as clock_time
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from bot.core.calendars import holidays_between, major_holidays_between
-from bot.core.model import HolidayCalendar
-from bot.core.planner import Plan, PlanRequest, WeekSlot, major_season, plan_rotation, round_robin
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import old_planner  # noqa: E402  (bench/old_planner.py)
+
+from bot.core import planner  # noqa: E402
+from bot.core.calendars import holidays_between, major_holidays_between  # noqa: E402
+from bot.core.model import HolidayCalendar, Member, Team, TimeOff  # noqa: E402
+from bot.core.plan_check import evaluate, plan_context  # noqa: E402
+from bot.core.planner import Plan, PlanRequest, WeekSlot  # noqa: E402
+from bot.core.rotation import plan_weeks  # noqa: E402
 
 START = date(2026, 11, 30)
-YEARS = 10
 MAJOR_KEYS = ("Christmas Day", "New Year's Day")
 SEED = ("John", "James", "Jill", "Davis")
 FIFTY = tuple(f"us{i:02d}" for i in range(25)) + tuple(f"uk{i:02d}" for i in range(25))
+CALENDARS = (
+    ("US", "CA"),
+    ("GB", "SCT"),
+    ("DE", "BY"),
+    ("AU", "NSW"),
+    ("CA", "ON"),
+    ("ES", "MD"),
+    ("CH", "ZH"),
+)
+WEEKS = 104
 
 
-def slots(weeks: int) -> tuple[WeekSlot, ...]:
+# --------------------------------------------------------------------------- requests
+
+
+def slots(weeks: int, start: date = START) -> tuple[WeekSlot, ...]:
     return tuple(
-        WeekSlot(k, tuple(START + timedelta(days=7 * k + i) for i in range(7)))
+        WeekSlot(k, tuple(start + timedelta(days=7 * k + i) for i in range(7)))
         for k in range(weeks)
     )
 
 
 def request(team: tuple[str, ...], weeks: int) -> PlanRequest:
+    """The fixed teams: US holidays; members named uk* are away on England's."""
     first, last = START, START + timedelta(days=7 * weeks - 1)
     us_calendar = HolidayCalendar("US", None, ())
     us = holidays_between(us_calendar, first, last)
@@ -51,88 +87,193 @@ def request(team: tuple[str, ...], weeks: int) -> PlanRequest:
     return PlanRequest(team, slots(weeks), us, major, unavailable)
 
 
-def best_of(fn: Callable[[PlanRequest], Plan], req: PlanRequest, runs: int = 5) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn(req)
-        best = min(best, time.perf_counter() - t0)
-    return best
+def random_team(rnd: random.Random) -> tuple[Team, tuple[TimeOff, ...]]:
+    n = rnd.randint(3, 12)
+    start = date(2026, 1, 5) + timedelta(weeks=rnd.randrange(104))  # a Monday
+    country, subdiv = rnd.choice(CALENDARS)
+    extra: list[date] = []
+    if rnd.random() < 0.5:
+        for year in (start.year, start.year + 1, start.year + 2):
+            extra += [date(year, 12, d) for d in range(24, 32)]
+            extra.append(date(year, 7, 3))
+    team_cal = HolidayCalendar(country, subdiv, tuple(extra))
+    members = []
+    for i in range(n):
+        own = None
+        if rnd.random() < 0.33:
+            c, s = rnd.choice(CALENDARS)
+            own = HolidayCalendar(c, s, tuple(extra))
+        members.append(Member(f"m{i:02d}", f"M{i:02d}", f"U{i:04d}", own))
+    team = Team(
+        name="bench",
+        timezone=ZoneInfo("UTC"),
+        channel="C0",
+        members=tuple(members),
+        order=tuple(m.id for m in members),
+        start=start,
+        handover_weekday=0,
+        handover_time=clock_time(9),
+        holidays=team_cal,
+        plan_weeks=WEEKS,
+    )
+    time_off: list[TimeOff] = []
+    for m in members:
+        if rnd.random() < 0.33:
+            for _ in range(rnd.randint(1, 3)):
+                first = start + timedelta(days=rnd.randrange(7 * WEEKS))
+                time_off.append(TimeOff(m.id, first, first + timedelta(days=rnd.randint(1, 9))))
+    return team, tuple(time_off)
 
 
-def metrics(req: PlanRequest, plan: Plan) -> dict[str, int]:
+def captured_request(team: Team, time_off: tuple[TimeOff, ...]) -> PlanRequest:
+    """The request the bot builds for this team's first `WEEKS` weeks."""
+    seen: list[PlanRequest] = []
+    real = planner.plan_rotation
+
+    def capture(req: PlanRequest) -> Plan:
+        seen.append(req)
+        return Plan(tuple(planner.PlannedWeek(s.index, req.order[0], None) for s in req.slots), ())
+
+    planner.plan_rotation = capture  # type: ignore[assignment]
+    try:
+        plan_weeks(team, {}, 0, WEEKS - 1, time_off)
+    finally:
+        planner.plan_rotation = real  # type: ignore[assignment]
+    return seen[0]
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+def old_score(req: PlanRequest) -> tuple[tuple[int, ...], list[str], float]:
+    old_req = old_planner.PlanRequest(
+        req.order,
+        tuple(old_planner.WeekSlot(s.index, s.days) for s in req.slots),
+        req.holidays,
+        req.major,
+        req.unavailable,
+        req.fixed,
+        tuple((old_planner.WeekSlot(s.index, s.days), m) for s, m in req.history),
+        req.allow_consecutive,
+    )
+    t0 = time.perf_counter()
+    plan = old_planner.plan_rotation(old_req)
+    elapsed = time.perf_counter() - t0
+    members = [w.member for w in plan.weeks]
+    # Scored by the new checker: one definition of the rules for both.
+    return evaluate(plan_context(req), members)[0], members, elapsed
+
+
+def spreads(req: PlanRequest, members: list[str]) -> tuple[int, int]:
     weeks: Counter[str] = Counter({m: 0 for m in req.order})
     hol: Counter[str] = Counter({m: 0 for m in req.order})
-    cover: set[tuple[str, str, int]] = set()  # (member, major key, season)
-    for slot, w in zip(req.slots, plan.weeks, strict=True):
-        weeks[w.member] += 1
-        hol[w.member] += sum(1 for d in slot.days if d in req.holidays)
-        for d in slot.days:
-            if d in req.major:
-                cover.add((w.member, req.major[d], major_season(d)))
-    repeats = sum(1 for m, k, s in cover if (m, k, s + 1) in cover)
-    per_season = Counter((m, s) for m, _, s in cover)
-    doubles = sum(1 for c in per_season.values() if c >= 2)
-    return {
-        "weeks": max(weeks.values()) - min(weeks.values()),
-        "hol": max(hol.values()) - min(hol.values()),
-        "hol_lo": min(hol.values()),
-        "hol_hi": max(hol.values()),
-        "repeats": repeats,
-        "doubles": doubles,
-        "broken": len(plan.broken),
-    }
+    for slot, m in zip(req.slots, members, strict=True):
+        weeks[m] += 1
+        hol[m] += sum(1 for d in slot.days if d in req.holidays)
+    return max(weeks.values()) - min(weeks.values()), max(hol.values()) - min(hol.values())
 
 
-def compare(name: str, team: tuple[str, ...]) -> None:
-    req = request(team, 52 * YEARS)
-    print(f"\n{name}: {len(team)} members, {len(req.slots)} weeks from {START}")
-    head = (
-        f"{'planner':<14}{'weeks spread':>13}{'holiday days':>14}{'spread':>8}"
-        f"{'repeats':>9}{'doubles':>9}{'broken':>8}{'time ms':>9}"
-    )
-    print(head)
-    print("-" * len(head))
-    for label, fn in (("round_robin", round_robin), ("plan_rotation", plan_rotation)):
-        plan = fn(req)
-        m = metrics(req, plan)
-        ms = best_of(fn, req) * 1000
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def corpus(count: int, seed: int, seconds: float) -> None:
+    rnd = random.Random(seed)
+    rows = []
+    for k in range(count):
+        team, time_off = random_team(rnd)
+        req = captured_request(team, time_off)
+        req = PlanRequest(**{**req.__dict__, "seconds": seconds})
+        t0 = time.perf_counter()
+        new = planner.plan_uncached(req)  # uncached: every team is timed
+        new_time = time.perf_counter() - t0
+        old, old_members, old_time = old_score(req)
+        rows.append((len(team.members), new, new_time, old, old_time, req, old_members))
+        best = tuple(r.achieved for r in new.rules[:5])
+        flag = "" if old == best else f"  old {old} new {best}"
         print(
-            f"{label:<14}{m['weeks']:>13}{m['hol_lo']:>9}-{m['hol_hi']:<4}{m['hol']:>8}"
-            f"{m['repeats']:>9}{m['doubles']:>9}{m['broken']:>8}{ms:>9.1f}"
+            f"  team {k:3d}: {len(team.members):2d} members, {team.holidays.country}-"  # type: ignore[union-attr]
+            f"{team.holidays.subdiv}, new {new_time:5.2f}s optimal={new.optimal}{flag}",  # type: ignore[union-attr]
+            flush=True,
         )
-    plan = plan_rotation(req)
-    by_rule = Counter(b.split(" (")[0] for b in round_robin(req).broken)
-    print(f"  round_robin breaks: {dict(sorted(by_rule.items())) or 'nothing'}")
-    for b in plan.broken:
-        print(f"  plan_rotation breaks: {b}")
-    moved = sum(1 for w in plan.weeks if w.reason)
-    reasons = Counter(w.reason for w in plan.weeks if w.reason)
-    print(f"  weeks moved off round-robin: {moved} ({dict(reasons.most_common())})")
 
-
-def scaling() -> None:
-    print("\nplan_rotation time by horizon (best of 5)")
-    head = f"{'years':>5}{'weeks':>7}{'seed ms':>10}{'us/week':>9}{'fifty ms':>10}{'us/week':>9}"
+    proven = [r for r in rows if r[1].optimal]
+    print(f"\ncorpus: {count} teams (seed {seed}), {WEEKS} weeks, budget {seconds} s each")
+    print(f"new planner proves its plan optimal (rules 1-5) for {len(proven)}/{count} teams")
+    print(
+        "per rule k: teams whose rules 1..k are at the proven lexicographic optimum; the old"
+        "\nplanner is judged on the teams where the new one proves rules 1..k"
+    )
+    head = f"{'rule':<24}{'new: proven':>14}{'old: at optimum':>20}"
     print(head)
     print("-" * len(head))
-    for years in (1, 2, 5, 10):
-        weeks = 52 * years
-        row = f"{years:>5}{weeks:>7}"
-        for team in (SEED, FIFTY):
-            t = best_of(plan_rotation, request(team, weeks))
-            row += f"{t * 1000:>10.1f}{t * 1e6 / weeks:>9.0f}"
-        print(row)
-
-
-def main() -> None:
-    compare("seed team (US holidays)", SEED)
-    compare("fifty (25 US + 25 England, England bank holidays as time off)", FIFTY)
-    scaling()
+    for k in range(1, 6):
+        name = f"{k} {planner.RULES[k]}"
+        known = [r for r in rows if all(x.proven for x in r[1].rules[:k])]
+        old_ok = sum(1 for r in known if r[3][:k] == tuple(x.achieved for x in r[1].rules[:k]))
+        print(
+            f"{name:<24}{100 * len(known) / count:>13.1f}%"
+            f"{old_ok:>11d}/{len(known):<3d} ({100 * old_ok / max(1, len(known)):.1f}%)"
+        )
+    better = [r for r in rows if tuple(x.achieved for x in r[1].rules[:5]) < r[3]]
+    worse = [r for r in rows if tuple(x.achieved for x in r[1].rules[:5]) > r[3]]
     print(
-        "\nspread = max - min over members; repeats = same member on the same major holiday"
-        "\nin consecutive seasons; doubles = one member on both major holidays of a season."
+        f"new plan lexicographically better than the old on {len(better)} teams, "
+        f"worse on {len(worse)}"
     )
+    for r in better:
+        print(f"  old {r[3]} -> new {tuple(x.achieved for x in r[1].rules[:5])}")
+    for label, pick in (("old", lambda r: r[6]), ("new", lambda r: [w.member for w in r[1].weeks])):
+        ws = [spreads(r[5], pick(r)) for r in rows]
+        print(
+            f"{label}: worst spread of weeks {max(w for w, _ in ws)}, "
+            f"of holiday days {max(h for _, h in ws)}"
+        )
+    for label, idx in (("old", 4), ("new", 2)):
+        times = [r[idx] for r in rows]
+        print(
+            f"{label} time: p50 {pct(times, 0.5):.3f}s  p99 {pct(times, 0.99):.3f}s  "
+            f"max {max(times):.3f}s"
+        )
+    by_size: dict[int, list[float]] = {}
+    for r in rows:
+        by_size.setdefault(r[0], []).append(r[2])
+    print(
+        "new time by team size (p50 / max): "
+        + ", ".join(
+            f"{n}: {statistics.median(t):.2f}/{max(t):.2f}s" for n, t in sorted(by_size.items())
+        )
+    )
+
+
+def big(seconds: float) -> None:
+    req = request(FIFTY, 520)
+    req = PlanRequest(**{**req.__dict__, "seconds": seconds})
+    t0 = time.perf_counter()
+    plan = planner.plan_uncached(req)
+    elapsed = time.perf_counter() - t0
+    old, _, old_time = old_score(req)
+    print(f"\nfifty: 50 members, 520 weeks, budget {seconds} s: {elapsed:.1f}s wall")
+    for r in plan.rules:
+        name = planner.RULES.get(r.rule, "weeks moved")
+        print(
+            f"  rule {r.rule} {name:<20} achieved {r.achieved:>4}  proven best {r.best:>4}"
+            f"  {'optimal' if r.proven else f'gap {r.gap}'}"
+        )
+    print(f"  old planner: {old} in {old_time:.2f}s")
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--teams", type=int, default=200)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--seconds", type=float, default=planner.DEFAULT_SECONDS)
+    ap.add_argument("--no-big", action="store_true")
+    args = ap.parse_args(argv)
+    corpus(args.teams, args.seed, args.seconds)
+    if not args.no_big:
+        big(args.seconds)
 
 
 if __name__ == "__main__":

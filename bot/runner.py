@@ -229,6 +229,9 @@ def start(
             ) from None
     homes = HomePublisher(client, service)
     notifier = Notifier(client, service, homes)
+    for closed in service.close_requests_of_former_members():
+        log.info("closed swap request #%s: %s", closed.request.id, closed.reason)
+        notifier.swap_closed(closed)
     app = build_app(service, client, signing_secret=settings.signing_secret, notifier=notifier)
     running = Running(settings, service, app, client, homes, notifier, scheduler_wanted=scheduler)
     # Stopped in reverse: what runs after acknowledgements (listeners, then the Web API

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 
 from bot.core.model import Assignment, SwapRequest, SwapStatus, Team
+from bot.core.rules import RuleResult
 from bot.core.weeks import week
 
 
@@ -42,6 +43,9 @@ class Ledger:
     first_week: int
     current_week: int
     last_week: int
+    # Per planner rule: what the stored plan achieves and the proven best (the planner's
+    # record of its last plan); empty when there is none (no holidays: round-robin).
+    rules: tuple[RuleResult, ...] = ()
 
     def spread(self, key: str) -> int:
         values = [int(r.as_dict()[key]) for r in self.rows]
@@ -54,10 +58,12 @@ def build_ledger(
     holidays: Mapping[date, str],
     swaps: Sequence[SwapRequest],
     current_week: int,
+    rules: Sequence[RuleResult] = (),
 ) -> Ledger:
     """Count each member's weeks, holiday and weekend days, covers and swaps.
 
-    Weeks before `current_week` are past; the rest of `plan` is planned.
+    Weeks before `current_week` are past; the rest of `plan` is planned. `rules` is the
+    planner's record of the plan (`PlanResult.rules`), shown per rule as it is.
     """
     rows = {m.id: LedgerRow(m.id, m.name) for m in team.members}
     for index in sorted(plan):
@@ -91,4 +97,19 @@ def build_ledger(
     ordered = tuple(rows[m] for m in team.order if m in rows) + tuple(
         r for m, r in rows.items() if m not in team.order
     )
-    return Ledger(ordered, min(plan, default=0), current_week, max(plan, default=0))
+    return Ledger(ordered, min(plan, default=0), current_week, max(plan, default=0), tuple(rules))
+
+
+def rule_summary(rule: RuleResult) -> str:
+    """A rule's line for people: what the plan achieves against the proven best, e.g.
+    "rule 3 (holiday balance): kept (proven best)" or "rule 4 (major holidays): broken
+    1 time (the proven best: no plan does better)"."""
+    if rule.rule == 6:
+        fewest = " (the fewest possible)" if rule.proven else ""
+        return f"rule 6 (stability): {rule.achieved} week(s) moved{fewest}"
+    if rule.achieved == 0:
+        return f"rule {rule.rule} ({rule.name}): kept (proven best)"
+    state = f"rule {rule.rule} ({rule.name}): broken by {rule.achieved}"
+    if rule.proven:
+        return f"{state} (the proven best: no plan does better)"
+    return f"{state} (proven best {rule.best}: the time limit left a gap of {rule.gap})"

@@ -13,11 +13,18 @@ what they return.
 from __future__ import annotations
 
 from bot.service.plan import plan_fingerprint
-from bot.service.results import Handover, ScheduledWeek, SwapOutcome, TimeOffResult
+from bot.service.results import (
+    ClosedRequest,
+    Handover,
+    ScheduledWeek,
+    SwapOutcome,
+    TimeOffResult,
+)
 from bot.service.swaps import SwapRequests
 from bot.service.time_off import TimeOffRequests
 
 __all__ = [
+    "ClosedRequest",
     "Handover",
     "OnCallService",
     "ScheduledWeek",

@@ -16,7 +16,7 @@ from bot.core.model import Assignment, SwapStatus, Team
 from bot.core.rotation import PlanResult, plan_weeks
 from bot.core.weeks import week
 from bot.service.base import ServiceBase
-from bot.service.results import ClosedRequest, SyncNotes
+from bot.service.results import ClosedRequest
 from bot.storage.store import Transaction
 
 _FINGERPRINT = "plan_fingerprint"
@@ -34,20 +34,17 @@ def plan_fingerprint(team: Team) -> str:
 
 
 class Planning(ServiceBase):
-    def sync_plan(self) -> SyncNotes:
-        """At start (and from the scheduler): remember the team file's members, close the
-        pending requests of members no longer in it, re-plan past the freeze horizon if
-        the config changed, then make sure the plan reaches `plan_weeks` ahead.
-        Returns notes for the log, and the requests it closed (`SyncNotes.closed`)."""
-        notes = SyncNotes()
+    def sync_plan(self) -> list[str]:
+        """At start (and from the scheduler): remember the team file's members, re-plan
+        past the freeze horizon if the config changed, then make sure the plan reaches
+        `plan_weeks` ahead. Returns notes for the log."""
+        notes: list[str] = []
         now = self.now()
         current = max(0, self.current_index())
         with self.store.write() as s:
             members = self.store.record_members(s, self.team.members, now)
             if members.former != self.team.former:
                 self.team = dataclasses.replace(self.team, former=members.former)
-            notes.closed = self._close_requests_of_former_members(s, now)
-            notes += [f"closed swap request #{c.request.id}: {c.reason}" for c in notes.closed]
             stored = self.store.get_meta(s, _FINGERPRINT)
             fingerprint = plan_fingerprint(self.team)
             replan_from: int | None = None
@@ -68,11 +65,17 @@ class Planning(ServiceBase):
             notes += self._extend(s, current + self.team.plan_weeks, first=replan_from)
         return notes
 
+    def close_requests_of_former_members(self) -> tuple[ClosedRequest, ...]:
+        """Cancel every pending request that names someone no longer in the team file:
+        nobody is left to answer it, or the week it offers is no longer theirs. Called
+        by `oncall run` after `sync_plan` (which learns who left), where both parties
+        can be told; a CLI command never closes requests behind people's backs."""
+        with self.store.write() as s:
+            return self._close_requests_of_former_members(s, self.now())
+
     def _close_requests_of_former_members(
         self, s: Transaction, now: datetime
     ) -> tuple[ClosedRequest, ...]:
-        """Cancel every pending request that names someone no longer in the team file:
-        nobody is left to answer it, or the week it offers is no longer theirs."""
         closed: list[ClosedRequest] = []
         for r in self.store.swaps(s):
             parties = (r.requester, r.counterpart)

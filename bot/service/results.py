@@ -50,13 +50,6 @@ class ClosedRequest:
     reason: str  # for people: "<name> is no longer in the on-call team"
 
 
-class SyncNotes(list[str]):
-    """What `sync_plan` did: notes for the log (a list of lines, as before), and the
-    requests it closed, whose two parties are to be told (`closed`)."""
-
-    closed: tuple[ClosedRequest, ...] = ()
-
-
 @dataclass(frozen=True)
 class Handover:
     """What the Monday announcement says about week `week.index`."""

@@ -26,9 +26,10 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.core.model import Member, SwapRequest, SwapStatus, Team
-from bot.service import Handover, OnCallService, TimeOffResult
+from bot.service import ClosedRequest, Handover, OnCallService, TimeOffResult
 from bot.slack.blocks import handover as handover_blocks
 from bot.slack.blocks import requests as blocks
+from bot.slack.blocks.kit import section
 from bot.slack.dm import dm
 from bot.slack.followup import FollowUps
 from bot.slack.home import HomePublisher
@@ -133,6 +134,31 @@ class Notifier:
             )
         self._refresh_homes(request.requester, request.counterpart)
         return request_dm
+
+    def swap_closed(self, closed: ClosedRequest) -> None:
+        """A request the bot closed (a party left the team): its DM loses its buttons and
+        both parties are told why, the one who left too while Slack still reaches them."""
+        request, team = closed.request, self.team
+        text = blocks.swap_closed_text(team, request, closed.reason)
+        where = self.service.swap_message(request.id)
+        if where is not None:
+            channel, ts = where
+            safely(
+                self.logger,
+                f"update the DM of closed request #{request.id}",
+                lambda: self.client.chat_update(
+                    channel=channel, ts=ts, text=text, blocks=[section(text)]
+                ),
+            )
+        for reader in (request.requester, request.counterpart):
+            slack_id = self._slack_id(reader)
+            if slack_id is not None:
+                safely(
+                    self.logger,
+                    f"DM that request #{request.id} was closed",
+                    lambda s=slack_id: dm(self.client, s, text),
+                )
+        self._refresh_homes(request.requester, request.counterpart)
 
     def request_dm_decided(
         self, request: SwapRequest, actor: Member | None

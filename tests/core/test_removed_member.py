@@ -112,17 +112,18 @@ def test_pending_requests_of_a_removed_member_are_closed_at_start(env) -> None:
     store = Store(env["DATABASE_URL"])
     store.create_all()
     service = OnCallService(load_config(Path(env["ONCALL_CONFIG"])), store, FixedClock(MONDAY))
-    notes = service.sync_plan()
-    assert [(c.request.requester, c.request.counterpart) for c in notes.closed] == [
+    service.sync_plan()
+    assert len(service.pending_swaps()) == 2  # a CLI command's start closes nothing
+    closed = service.close_requests_of_former_members()
+    assert [(c.request.requester, c.request.counterpart) for c in closed] == [
         ("john", "james"),
         ("jill", "john"),
     ]
-    assert {c.gone for c in notes.closed} == {"john"}
-    assert all(c.request.status is SwapStatus.CANCELLED for c in notes.closed)
-    assert notes.closed[0].reason == "John is no longer in the on-call team"
-    assert any("closed swap request" in n for n in notes)
+    assert {c.gone for c in closed} == {"john"}
+    assert all(c.request.status is SwapStatus.CANCELLED for c in closed)
+    assert closed[0].reason == "John is no longer in the on-call team"
     assert service.pending_swaps() == []
-    assert service.sync_plan().closed == ()  # closed once
+    assert service.close_requests_of_former_members() == ()  # closed once
     with store.read() as s:
         assert {a.action for a in store.audit_log(s)} >= {"swap_closed"}
 
@@ -145,3 +146,25 @@ def test_a_refusal_names_a_removed_member_by_name(make_team) -> None:
     assert "davis" not in str(refused.value)
     assert team.name_of("davis") == "Davis Doe" and not team.is_member("davis")
     assert team.name_of("nobody") == "nobody"
+
+
+def test_both_parties_are_told_when_their_request_is_closed(env) -> None:
+    """`oncall run` closes a removed member's requests where it can tell people: the
+    request DM loses its buttons and both parties get a DM saying why."""
+    store = Store(env["DATABASE_URL"])
+    service = OnCallService(load_config(Path(env["ONCALL_CONFIG"])), store, FixedClock(MONDAY))
+    service.sync_plan()
+    with FakeSlack() as fake:
+        notifier = Notifier(make_client("xoxb-test", fake.url), service)
+        first = service.pending_swaps()[0]
+        service.set_swap_message(first.id, "D0000000002", "1.1")  # James's request DM
+        for closed in service.close_requests_of_former_members():
+            notifier.swap_closed(closed)
+        updates = fake.calls_to("chat.update", include_failed=False)
+        posts = fake.calls_to("chat.postMessage", include_failed=False)
+    assert [(u.args["channel"], u.args["ts"]) for u in updates] == [("D0000000002", "1.1")]
+    assert "closed: John is no longer in the on-call team" in updates[0].args["text"]
+    assert "blocks" in updates[0].args and "button" not in str(updates[0].args["blocks"])
+    told = sorted(p.args["text"] for p in posts)
+    assert len(told) == 4  # two requests, two parties each
+    assert all("John is no longer in the on-call team" in t for t in told)

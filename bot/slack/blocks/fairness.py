@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import Block
 
-from bot.core.ledger import Ledger
+from bot.core.ledger import Ledger, rule_summary
 from bot.slack.blocks.kit import cap, context, header, sections
 from bot.slack.mrkdwn import Mrkdwn, bold, join, md
 
@@ -37,6 +37,8 @@ def fairness_blocks(ledger: Ledger, highlight: str | None = None) -> list[Block]
         ledger.spread("holiday_days"),
     )
     blocks: list[Block] = [header("On-call fairness"), *sections(lines), context(spread)]
+    if ledger.rules:  # the plan's rules: what it achieves against the proven best
+        blocks += sections(md("{}", rule_summary(r)) for r in ledger.rules)
     return cap(blocks)
 
 

@@ -328,6 +328,17 @@ def swap_decided_text(team: Team, request: SwapRequest, actor: Member | None) ->
     )
 
 
+def swap_closed_text(team: Team, request: SwapRequest, reason: str) -> Mrkdwn:
+    """A pending request the bot closed itself (e.g. a party left the team), for both
+    parties and for the request DM."""
+    return md(
+        ":heavy_multiplication_x: Swap request #{} ({}) was closed: {}.",
+        request.id,
+        swap_summary(team, request),
+        reason,
+    )
+
+
 def swap_requested_blocks(team: Team, request: SwapRequest) -> list[Block]:
     """The requester's private confirmation, with a Cancel button."""
     return [
