@@ -23,8 +23,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -32,24 +30,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from fakeslack import FakeSlack
 from harness import TEAM_FILE
+from processes import ROOT, free_port, http_get, launch_script, wait_healthy
 
 from bot.storage.store import Store
 
-ROOT = Path(__file__).resolve().parent.parent
 START = datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo("America/New_York"))
-LAUNCH = (
-    "import sys, datetime, time_machine\n"
-    "from bot.cli import main\n"
-    "start = datetime.datetime.fromisoformat(sys.argv[1])\n"
-    "with time_machine.travel(start, tick=True):\n"
-    "    sys.exit(main(['run', '--create-db']))\n"
-)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+LAUNCH = launch_script("run", "--create-db")
 
 
 def launch(fake: FakeSlack, tmp_path: Path, port: int, **popen: object) -> subprocess.Popen[str]:
@@ -73,29 +59,6 @@ def launch(fake: FakeSlack, tmp_path: Path, port: int, **popen: object) -> subpr
         text=True,
         **popen,  # type: ignore[call-overload]
     )
-
-
-def get(url: str, timeout: float = 5.0) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as r:
-            return r.status, r.read()
-    except urllib.error.HTTPError as e:
-        with e:
-            return e.code, e.read()
-
-
-def wait_healthy(port: int, proc: subprocess.Popen[str], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"oncall run exited: {proc.communicate()[1][-3000:]}")
-        try:
-            if get(f"http://127.0.0.1:{port}/healthz", timeout=1)[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError("oncall run did not become ready")
 
 
 def finish(proc: subprocess.Popen[str], timeout: float = 30.0) -> tuple[int, str]:
@@ -126,7 +89,7 @@ def test_sigterm_finishes_the_request_in_flight_logs_and_exits_0(tmp_path: Path)
             holder.execute("BEGIN IMMEDIATE")
             answers: list[tuple[int, bytes]] = []
             client = threading.Thread(
-                target=lambda: answers.append(get(f"http://127.0.0.1:{port}/healthz"))
+                target=lambda: answers.append(http_get(f"http://127.0.0.1:{port}/healthz"))
             )
             client.start()
             time.sleep(0.5)  # the request has reached the process and waits for the lock

@@ -15,11 +15,9 @@ import json
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -28,13 +26,13 @@ import pytest
 import slackreq
 from fakeslack import FakeSlack
 from harness import JAMES, JILL, SECRET, TEAM_FILE, SlackHarness
+from processes import ROOT, free_port, wait_healthy
 
 from bot.clock import FixedClock
 from bot.runner import setup_logging
 from bot.settings import SettingsError, load_settings
 
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
-ROOT = Path(__file__).resolve().parent.parent
 
 BOT_TOKEN = "xoxb-111-222-SECRETbottoken"
 APP_TOKEN = "xapp-1-A111-222-SECRETapptoken"
@@ -179,12 +177,6 @@ def test_settings_errors_and_repr_hold_no_secret() -> None:
 # --- `oncall run`, out of process ---------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def run_env(fake: FakeSlack, tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "ONCALL_"))}
     env.update(
@@ -219,20 +211,6 @@ def james_next_week() -> str:
     while k % 4 != 1:
         k += 1
     return (start + timedelta(days=7 * k + 1)).isoformat()
-
-
-def wait_healthy(port: int, proc: subprocess.Popen[str], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"oncall run exited: {proc.communicate()[1][-3000:]}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError("oncall run did not become healthy")
 
 
 def test_oncall_run_logs_no_secret(tmp_path: Path) -> None:

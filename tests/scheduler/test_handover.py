@@ -15,6 +15,7 @@ import pytest
 import time_machine
 from fakeslack import FakeSlack
 from harness import DAVIS, JAMES, JILL, JOHN, TEAM_FILE, SlackHarness
+from processes import free_port
 
 from bot.clock import FixedClock, SystemClock
 from bot.config import load_config
@@ -353,14 +354,6 @@ def test_cli_announce_dry_run_then_real_then_once(tmp_path, fake, capsys):
     assert len(channel_posts(fake)) == 2
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 # --- the whole process under a moved wall clock ------------------------------------
 def test_oncall_run_under_time_machine_posts_at_0900(tmp_path, fake):
     """`oncall run` launched with its clock moved to Monday 08:59:55 posts at 09:00:00."""
@@ -391,7 +384,7 @@ def test_oncall_run_under_time_machine_posts_at_0900(tmp_path, fake):
     try:
         started = time.monotonic()
         call = fake.wait_for_call(
-            "chat.postMessage", timeout=20, where=lambda c: c.args.get("channel") == "C0000000000"
+            "chat.postMessage", timeout=40, where=lambda c: c.args.get("channel") == "C0000000000"
         )
         waited = time.monotonic() - started
     finally:

@@ -10,8 +10,6 @@ import json
 import socket
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,20 +19,12 @@ import pytest
 import slackreq
 from conftest import DEFAULT_NOW
 from harness import JOHN, SECRET, SlackHarness
+from processes import http_get
 
 from bot.clock import FixedClock
 from bot.slack.server import OncallWSGI, make_server
 
 PARTIAL = b"POST /slack/events HTTP/1.1\r\nHost: oncall\r\nContent-Type: text/plain\r\n"
-
-
-def get(url: str, timeout: float = 3.0) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as r:
-            return r.status, r.read()
-    except urllib.error.HTTPError as e:
-        with e:
-            return e.code, e.read()
 
 
 def timed(call: Any) -> tuple[Any, float]:
@@ -130,7 +120,7 @@ def test_slowloris_does_not_starve_health_checks_or_slack(h: SlackHarness) -> No
     /healthz nor a signed /oncall from being answered at once."""
     with Slowloris(h.running.port, 150) as attack:
         time.sleep(0.5)  # the trickle is running: new connections keep pushing in
-        (status, body), took = timed(lambda: get(f"{h.base}/healthz", timeout=3))
+        (status, body), took = timed(lambda: http_get(f"{h.base}/healthz", timeout=3))
         assert status == 200 and json.loads(body)["ok"] is True
         assert took < 2.0, f"/healthz took {took:.2f} s under slowloris"
         command = slackreq.slash_command_body(
@@ -167,7 +157,7 @@ def test_one_address_keeps_only_its_newest_waiting_connections(h: SlackHarness) 
                 socks.append(s)
                 time.sleep(0.05)  # accepted in this order
             # A complete request from the same address still gets its answer.
-            status, _body = get(f"http://127.0.0.1:{port}/livez")
+            status, _body = http_get(f"http://127.0.0.1:{port}/livez")
             assert status == 200
             closed = [closed_by_server(s, within=1.0) for s in socks]
             assert closed[:3] == [True, True, True], closed
@@ -191,7 +181,7 @@ def test_stop_finishes_requests_in_flight_then_refuses_new_ones(h: SlackHarness)
     port = server.effective_port
     answers: list[tuple[int, bytes]] = []
     client = threading.Thread(
-        target=lambda: answers.append(get(f"http://127.0.0.1:{port}/healthz", timeout=5))
+        target=lambda: answers.append(http_get(f"http://127.0.0.1:{port}/healthz", timeout=5))
     )
     client.start()
     assert started.wait(5), "the request did not reach the app"
@@ -204,8 +194,8 @@ def test_stop_finishes_requests_in_flight_then_refuses_new_ones(h: SlackHarness)
 
 
 def test_livez_is_cheap_and_healthz_reports_readiness(h: SlackHarness) -> None:
-    assert get(f"{h.base}/livez") == (200, b'{"ok": true}')
-    status, body = get(f"{h.base}/healthz")
+    assert http_get(f"{h.base}/livez") == (200, b'{"ok": true}')
+    status, body = http_get(f"{h.base}/healthz")
     assert status == 200 and json.loads(body) == {"ok": True, "team": h.team.name}
 
 
@@ -219,12 +209,12 @@ def test_healthz_is_503_while_the_database_takes_no_write_or_the_scheduler_stopp
         assert readiness is not None
         readiness.timeout = 0.3  # how long the probe waits for the write lock
         readiness.ttl = 0.0  # no answer kept: each probe checks
-        assert get(f"{app.base}/healthz")[0] == 200
+        assert http_get(f"{app.base}/healthz")[0] == 200
         # Another process holds SQLite's write lock: no write can be made now.
         other = sqlite3.connect(str(tmp_path / "oncall.db"), isolation_level=None)
         try:
             other.execute("BEGIN IMMEDIATE")
-            status, body = get(f"{app.base}/healthz")
+            status, body = http_get(f"{app.base}/healthz")
             assert status == 503
             assert json.loads(body) == {
                 "ok": False,
@@ -234,8 +224,8 @@ def test_healthz_is_503_while_the_database_takes_no_write_or_the_scheduler_stopp
         finally:
             other.execute("ROLLBACK")
             other.close()
-        assert get(f"{app.base}/healthz")[0] == 200
+        assert http_get(f"{app.base}/healthz")[0] == 200
         app.running.scheduler.shutdown()
-        status, body = get(f"{app.base}/healthz")
+        status, body = http_get(f"{app.base}/healthz")
         assert (status, json.loads(body)["reason"]) == (503, "the scheduler is not running")
-        assert get(f"{app.base}/livez")[0] == 200  # alive all along
+        assert http_get(f"{app.base}/livez")[0] == 200  # alive all along

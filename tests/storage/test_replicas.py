@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -33,6 +32,7 @@ import slackreq
 from fakeslack import Call, FakeSlack
 from harness import JAMES, JILL, TEAM_FILE
 from pg import PgServer
+from processes import ROOT, free_port, launch_script
 from sqlmodel import select
 
 from bot.core.model import SwapStatus
@@ -40,23 +40,10 @@ from bot.scheduler.announcer import HANDOVER
 from bot.storage.store import Store
 from bot.storage.tables import AuditRow, TimeOffRow
 
-ROOT = Path(__file__).resolve().parents[2]
 SECRET = "replica-signing-secret"
 CHANNEL = "C0000000000"
 START = datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo("America/New_York"))
-LAUNCH = (
-    "import sys, datetime, time_machine\n"
-    "from bot.cli import main\n"
-    "start = datetime.datetime.fromisoformat(sys.argv[1])\n"
-    "with time_machine.travel(start, tick=True):\n"
-    "    sys.exit(main(['run']))\n"
-)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+LAUNCH = launch_script("run")
 
 
 @dataclass
