@@ -17,8 +17,9 @@ off (1-3 stretches of 2-10 days). Requests are built by the bot itself
 For each team both planners see the same request. Printed: the share of teams at the
 proven optimum per rule (rules 1..k all at the lexicographic optimum, counted over the
 teams the new planner proves optimal), the worst spread of weeks and holiday days, and
-the planning time p50 / p99 / max. The old planner is bench/old_planner.py, a frozen copy
-of the greedy planner this one replaced (kept for comparison only).
+the planning time p50 / p99 / max. The old planner is the greedy planner this one
+replaced, loaded at bench time from git (`git show 46fe346:bot/core/planner.py`, see
+`load_old_planner`): no copy of it lives in the tree.
 
 Then (unless `--no-big`) a 50-member team (25 US, 25 England with their bank holidays as time off)
 over 10 years, planned within its time limit, with the gap it reports.
@@ -29,18 +30,17 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
+import subprocess
 import sys
 import time
 from collections import Counter
 from datetime import date, timedelta
 from datetime import time as clock_time
 from pathlib import Path
+from types import ModuleType
 from zoneinfo import ZoneInfo
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import old_planner  # noqa: E402  (bench/old_planner.py)
 
 from bot.core import planner  # noqa: E402
 from bot.core.calendars import holidays_between, major_holidays_between  # noqa: E402
@@ -140,6 +140,35 @@ def captured_request(team: Team, time_off: tuple[TimeOff, ...]) -> PlanRequest:
     finally:
         planner.plan_rotation = real  # type: ignore[assignment]
     return seen[0]
+
+
+# --------------------------------------------------------------------------- the old planner
+
+ROOT = Path(__file__).resolve().parents[1]
+OLD_PLANNER = "46fe346:bot/core/planner.py"  # the greedy planner before issue 14
+
+
+def load_old_planner() -> ModuleType:
+    """The old greedy planner as a module, read from git (only the bench needs it).
+
+    It imports only the standard library, so it runs as it was, against today's
+    requests: its fields take the same values (the major-holiday key it trims of
+    " (observed)" is already bare today, which changes nothing)."""
+    source = subprocess.run(
+        ["git", "show", OLD_PLANNER],  # noqa: S607  (git from PATH, a fixed revision)
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    module = ModuleType("old_planner")
+    module.__file__ = f"<git {OLD_PLANNER}>"
+    sys.modules[module.__name__] = module  # dataclasses look their module up by name
+    exec(compile(source, module.__file__, "exec"), module.__dict__)  # noqa: S102
+    return module
+
+
+old_planner = load_old_planner()
 
 
 # --------------------------------------------------------------------------- measuring

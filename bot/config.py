@@ -20,6 +20,7 @@ import yaml
 
 from bot.core.calendars import public_holidays
 from bot.core.model import HolidayCalendar, Member, Pipeline, Team
+from bot.core.plan_check import DEFAULT_SECONDS
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
@@ -38,6 +39,7 @@ SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "policy": (
         "time_off_notice_days",
         "plan_weeks",
+        "planner_seconds",
         "freeze_weeks",
         "catch_up_hours",
         "major_holidays",
@@ -164,6 +166,17 @@ def _int(
     return value
 
 
+def _seconds(
+    raw: Mapping[str, Any], key: str, where: str, p: _Problems, default: float, hi: float
+) -> float:
+    """A positive number of seconds up to `hi` (a whole number or a decimal)."""
+    value = raw.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= hi:
+        p.add(f"{where}.{key}", f"must be a number of seconds above 0 and at most {hi:g}")
+        return default
+    return float(value)
+
+
 @dataclass(frozen=True)
 class _Sections:
     team: Mapping[str, Any]
@@ -194,6 +207,7 @@ class _Policy:
     notice: int
     freeze: int
     plan_weeks: int
+    planner_seconds: float
     catch_up: int
     majors: tuple[str, ...]
     heads_up: tuple[int, time] | None
@@ -231,6 +245,7 @@ def parse_config(data: Any, base_dir: Path, source: str = "config") -> Team:
         time_off_notice_days=policy.notice,
         freeze_weeks=policy.freeze,
         plan_weeks=policy.plan_weeks,
+        planner_seconds=policy.planner_seconds,
         major_holidays=policy.majors,
         catch_up_hours=policy.catch_up,
         heads_up=policy.heads_up,
@@ -379,6 +394,8 @@ def _policy(policy_raw: Mapping[str, Any], p: _Problems) -> _Policy:
     plan_weeks = _int(policy_raw, "plan_weeks", "policy", p, 104, 4, 520)
     freeze_default = min(freeze_default, plan_weeks)
     freeze = _int(policy_raw, "freeze_weeks", "policy", p, freeze_default, 0, plan_weeks)
+    # Bounded: the planner runs at start and from the scheduler, so a minute at most.
+    planner_seconds = _seconds(policy_raw, "planner_seconds", "policy", p, DEFAULT_SECONDS, 60)
     catch_up = _int(policy_raw, "catch_up_hours", "policy", p, 24, 0, 168)
     # Names as the bot shows them (English where the holidays package has English
     # names, whatever the server's locale): see bot/core/calendars.py.
@@ -395,7 +412,9 @@ def _policy(policy_raw: Mapping[str, Any], p: _Problems) -> _Policy:
             heads_up = parse_weekday_time(str(hu_raw))
         except ValueError as e:
             p.add("policy.heads_up", f"{e} (or 'off')")
-    return _Policy(notice, freeze, plan_weeks, catch_up, tuple(majors_raw), heads_up)
+    return _Policy(
+        notice, freeze, plan_weeks, planner_seconds, catch_up, tuple(majors_raw), heads_up
+    )
 
 
 def _check_major_holidays(

@@ -422,3 +422,24 @@ def test_a_read_too_far_ahead_names_the_argument(
     code, out, err = run(["who", "--at", "2126-12-25 10:00"], env, capsys)
     assert_one_line_error(code, out, err, 1)
     assert err.startswith("oncall: --at 2126-12-25 10:00: ") and "beyond" in err
+
+
+def test_fairness_shows_per_rule_what_the_plan_achieves_and_the_proven_best(
+    tmp_path: Path, team_config: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The planner's per-rule results are stored with the plan and shown by the ledger."""
+    team_config["team"]["holidays"] = {"country": "US"}  # holidays: the exact planner runs
+    path = tmp_path / "oncall.yml"
+    path.write_text(yaml.safe_dump(team_config))
+    url = f"sqlite:///{tmp_path}/rules.db"
+    Store(url).create_all()
+    env = {"ONCALL_CONFIG": str(path), "DATABASE_URL": url}
+    code, out, _err = run(["fairness"], env, capsys)
+    assert code == 0
+    assert "rule 1 (availability): kept (proven best)" in out
+    assert "rule 3 (holiday balance): kept (proven best)" in out
+    assert "rule 5 (no back-to-back): kept (proven best)" in out
+    code, out, _err = run(["fairness", "--json"], env, capsys)
+    rules = json.loads(out)["rules"]
+    assert [r["rule"] for r in rules] == [1, 2, 3, 4, 5, 6]
+    assert all(r["proven"] and r["achieved"] == r["best"] == 0 for r in rules[:5])

@@ -411,7 +411,7 @@ def test_a_near_miss_major_holiday_gets_a_suggestion(team_config: dict, tmp_path
             ("policy", "unknown_key"),
             1,
             "policy.unknown_key: unknown key (known: time_off_notice_days, plan_weeks, "
-            "freeze_weeks, catch_up_hours, major_holidays, heads_up)",
+            "planner_seconds, freeze_weeks, catch_up_hours, major_holidays, heads_up)",
             id="policy.unknown",
         ),
         pytest.param(
@@ -730,3 +730,58 @@ def test_a_timezone_that_is_a_tzdata_folder_is_a_config_problem(team_config) -> 
     with pytest.raises(ConfigError) as info:
         parse_config(team_config, Path("."))
     assert "team.timezone: 'US' is not an IANA time zone" in str(info.value)
+
+
+# --- policy.planner_seconds ---------------------------------------------------------------
+
+
+def test_planner_seconds_defaults_to_the_planners_budget_and_accepts_a_number(
+    team_config: dict[str, Any], tmp_path: Path
+) -> None:
+    from bot.core.planner import DEFAULT_SECONDS
+
+    assert parse_config(copy.deepcopy(team_config), tmp_path).planner_seconds == DEFAULT_SECONDS
+    for value, expected in ((0.5, 0.5), (10, 10.0), (60, 60.0)):
+        team_config["policy"]["planner_seconds"] = value
+        assert parse_config(copy.deepcopy(team_config), tmp_path).planner_seconds == expected
+
+
+@pytest.mark.parametrize("value", [0, -1, 60.5, 1e9, float("nan"), "2", True, None, [2]])
+def test_planner_seconds_must_be_a_positive_number_up_to_60(
+    team_config: dict[str, Any], tmp_path: Path, value: Any
+) -> None:
+    team_config["policy"]["planner_seconds"] = value
+    assert problems(team_config, tmp_path) == [
+        "policy.planner_seconds: must be a number of seconds above 0 and at most 60"
+    ]
+
+
+def test_the_service_plans_with_planner_seconds(
+    team_config: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every plan the service makes (sync, a request's extension, a read's projection)
+    gets the team's budget as `seconds=`."""
+    from bot.core import rotation
+    from bot.service import OnCallService, plan
+    from bot.storage.store import Store
+
+    seen: list[float | None] = []
+
+    def spy(*args: Any, **kwargs: Any) -> rotation.PlanResult:
+        seen.append(kwargs.get("seconds", args[6] if len(args) > 6 else None))
+        return rotation.plan_weeks(*args, **kwargs)
+
+    monkeypatch.setattr(plan, "plan_weeks", spy)
+    team_config["team"]["holidays"] = {"country": "US"}
+    team_config["policy"]["planner_seconds"] = 0.75
+    team_config["policy"]["plan_weeks"] = 8
+    store = Store(f"sqlite:///{tmp_path}/seconds.db")
+    store.create_all()
+    service = OnCallService(
+        parse_config(team_config, tmp_path), store, FixedClock(datetime(2026, 12, 1, tzinfo=UTC))
+    )
+    service.sync_plan()  # stores weeks 0..7
+    service.schedule(20, 2)  # a projection past the stored plan
+    service.ensure_plan(12)  # a request's extension
+    assert len(seen) >= 3
+    assert set(seen) == {0.75}

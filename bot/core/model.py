@@ -8,6 +8,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.core.plan_check import DEFAULT_SECONDS
+
 
 @dataclass(frozen=True)
 class HolidayCalendar:
@@ -53,6 +55,7 @@ class Team:
     time_off_notice_days: int = 14
     freeze_weeks: int = 2  # weeks ahead that a new order or member never moves
     plan_weeks: int = 104  # how far ahead the plan is stored
+    planner_seconds: float = DEFAULT_SECONDS  # the exact planner's budget per plan
     swap_expiry_days: int | None = None  # None: a request expires when its earlier week starts
     major_holidays: tuple[str, ...] = ("Christmas Day", "New Year's Day")
     catch_up_hours: int = 24

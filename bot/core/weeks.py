@@ -76,10 +76,11 @@ def weeks_overlapping(team: Team, first: date, last: date) -> range:
 
 
 def last_plannable_week(team: Team, at: datetime) -> int:
-    """The furthest week a request may name at instant `at`: the planned horizon,
-    `plan_weeks` past the current week. Requests never reach beyond it (a typo'd year
-    9999 would otherwise make the service plan and store every week up to it)."""
-    return max(0, week_index_at(team, at)) + team.plan_weeks
+    """The last week of the planned horizon at instant `at`: `plan_weeks` weeks, the
+    current one first. The ONE horizon: `sync_plan` stores the plan through it, the
+    fairness ledger ends at it, and requests never reach beyond it (a typo'd year 9999
+    would otherwise make the service plan and store every week up to it)."""
+    return max(0, week_index_at(team, at)) + team.plan_weeks - 1
 
 
 READ_AHEAD_WEEKS = 520

@@ -10,16 +10,21 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Mapping
 from datetime import datetime
 
 from bot.core.model import Assignment, SwapStatus, Team
 from bot.core.rotation import PlanResult, plan_weeks
+from bot.core.rules import encode_rules
 from bot.core.weeks import week
 from bot.service.base import ServiceBase
 from bot.service.results import ClosedRequest
 from bot.storage.store import Transaction
 
 _FINGERPRINT = "plan_fingerprint"
+_ORDER = "plan_order"  # the rotation order the stored plan was made for (JSON list)
+PLAN_RULES = "plan_rules"
+"""Store meta key: the planner's per-rule results (`encode_rules`) of the last plan stored."""
 
 
 def plan_fingerprint(team: Team) -> str:
@@ -37,7 +42,8 @@ class Planning(ServiceBase):
     def sync_plan(self) -> list[str]:
         """At start (and from the scheduler): remember the team file's members, re-plan
         past the freeze horizon if the config changed, then make sure the plan reaches
-        `plan_weeks` ahead. Returns notes for the log."""
+        the planned horizon (`last_plannable_week`: `plan_weeks` weeks, this one first).
+        Returns notes for the log."""
         notes: list[str] = []
         now = self.now()
         current = max(0, self.current_index())
@@ -46,15 +52,21 @@ class Planning(ServiceBase):
             if members.former != self.team.former:
                 self.team = dataclasses.replace(self.team, former=members.former)
             stored = self.store.get_meta(s, _FINGERPRINT)
+            stored_order = json.loads(self.store.get_meta(s, _ORDER) or "null")
             fingerprint = plan_fingerprint(self.team)
             replan_from: int | None = None
+            previous: dict[int, str] = {}
             if stored is not None and stored != fingerprint:
                 first_free = current + 1 + self.team.freeze_weeks
-                gone = [
-                    k
-                    for k, a in self.store.plan(s, current, 1 << 30).items()
-                    if not self.team.is_member(a.member)
-                ]
+                ahead = self.store.plan(s, current, 1 << 30)
+                gone = [k for k, a in ahead.items() if not self.team.is_member(a.member)]
+                if stored_order == list(self.team.order):
+                    # Holidays or calendars changed, not the order: the planner keeps as
+                    # many of the dropped weeks as the rules allow. A new order is the
+                    # rotation asked for, so then its round-robin is the target instead.
+                    previous = {
+                        k: a.member for k, a in ahead.items() if k >= first_free and not a.fixed
+                    }
                 self.store.drop_weeks(s, gone)
                 dropped = self.store.drop_unfixed_weeks_from(s, first_free)
                 replan_from = min([first_free, *gone])
@@ -62,7 +74,11 @@ class Planning(ServiceBase):
                 self.store.audit(s, now, "system", "replan", from_week=first_free, weeks=dropped)
             if stored != fingerprint:
                 self.store.set_meta(s, _FINGERPRINT, fingerprint)
-            notes += self._extend(s, current + self.team.plan_weeks, first=replan_from)
+            if stored_order != list(self.team.order):
+                self.store.set_meta(s, _ORDER, json.dumps(self.team.order))
+            notes += self._extend(
+                s, self.last_plannable_week(), first=replan_from, previous=previous
+            )
         return notes
 
     def close_requests_of_former_members(self) -> tuple[ClosedRequest, ...]:
@@ -90,9 +106,16 @@ class Planning(ServiceBase):
             closed.append(ClosedRequest(decided, gone, reason))
         return tuple(closed)
 
-    def _missing_weeks(self, s: Transaction, through: int, first: int | None = None) -> PlanResult:
+    def _missing_weeks(
+        self,
+        s: Transaction,
+        through: int,
+        first: int | None = None,
+        previous: Mapping[int, str] | None = None,
+    ) -> PlanResult:
         """The weeks missing up to `through`, planned (not stored): after the last planned
-        week, or from `first` (after a re-plan), filling gaps left around fixed weeks."""
+        week, or from `first` (after a re-plan, with `previous` the dropped weeks' members,
+        so as few of them as the rules allow move), filling gaps left around fixed weeks."""
         last = self.store.last_planned(s)
         if first is None:
             if last is not None and last >= through:
@@ -102,13 +125,23 @@ class Planning(ServiceBase):
         through = max(through, first + self.team.plan_weeks - 1, -1 if last is None else last)
         plan = self.store.plan(s, max(0, first - 52), through)
         time_off = self.store.time_off(s, week(self.team, first).first_day)
-        return plan_weeks(self.team, plan, first, through, time_off)
+        return plan_weeks(
+            self.team, plan, first, through, time_off, previous, self.team.planner_seconds
+        )
 
-    def _extend(self, s: Transaction, through: int, first: int | None = None) -> list[str]:
-        """Store the missing weeks up to `through` (see `_missing_weeks`): writes only."""
-        result = self._missing_weeks(s, through, first)
+    def _extend(
+        self,
+        s: Transaction,
+        through: int,
+        first: int | None = None,
+        previous: Mapping[int, str] | None = None,
+    ) -> list[str]:
+        """Store the missing weeks up to `through` (see `_missing_weeks`) and the planner's
+        per-rule results for the ledger: writes only."""
+        result = self._missing_weeks(s, through, first, previous)
         if result.assignments:
             self.store.put_weeks(s, list(result.assignments), self.now())
+            self.store.set_meta(s, PLAN_RULES, encode_rules(result.rules))
         return [f"planner: {b}" for b in result.broken]
 
     def projection(self, s: Transaction, first: int, last: int) -> dict[int, Assignment]:
@@ -126,7 +159,10 @@ class Planning(ServiceBase):
         time_off = self.store.time_off(s, week(self.team, start).first_day)
         while start <= last:
             through = start + self.team.plan_weeks - 1
-            for a in plan_weeks(self.team, known, start, through, time_off).assignments:
+            planned = plan_weeks(
+                self.team, known, start, through, time_off, seconds=self.team.planner_seconds
+            )
+            for a in planned.assignments:
                 known[a.index] = a
             start = through + 1
         return {k: a for k, a in known.items() if first <= k <= last} | plan

@@ -15,8 +15,9 @@ from bot.core.errors import Refusal
 from bot.core.ledger import Ledger, build_ledger
 from bot.core.model import Assignment, SwapRequest, SwapStatus, TimeOff
 from bot.core.oncall import OnCall, resolve_week, who
+from bot.core.rules import decode_rules
 from bot.core.weeks import last_readable_week, week, week_index_at
-from bot.service.plan import Planning
+from bot.service.plan import PLAN_RULES, Planning
 from bot.service.results import Handover, ScheduledWeek
 
 
@@ -151,12 +152,13 @@ class Reads(Planning):
         )
 
     def ledger(self) -> Ledger:
-        """The fairness ledger from week 0 to the planned horizon, `plan_weeks` past the
-        current week, whatever else is stored (a block planned ahead, a long schedule)."""
+        """The fairness ledger from week 0 to the planned horizon (`last_plannable_week`),
+        whatever else is stored (a block planned ahead, a long schedule)."""
         current = max(0, self.current_index())
-        last = current + self.team.plan_weeks
+        last = self.last_plannable_week()
         with self.store.read() as s:
             plan = self.projection(s, 0, last)
             swaps = self.store.swaps(s, status=SwapStatus.ACCEPTED)
+            rules = decode_rules(self.store.get_meta(s, PLAN_RULES))
         hols = team_holidays(self.team, self.team.start, week(self.team, last).days[-1])
-        return build_ledger(self.team, plan, hols, swaps, current)
+        return build_ledger(self.team, plan, hols, swaps, current, rules)

@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from bot.clock import FixedClock
 from bot.config import load_config
+from bot.core.errors import Refusal
 from bot.core.model import Assignment, Member, Team
 from bot.core.oncall import who
 from bot.core.rotation import plan_weeks
@@ -149,6 +150,26 @@ def test_sync_plan_stores_plan_weeks_ahead_and_is_idempotent(service: OnCallServ
     assert "replan" not in audit_actions(service)
 
 
+def test_plan_weeks_n_plans_exactly_n_weeks_and_everything_agrees_on_the_horizon(
+    team_config, make_team: Callable[..., Team], make_service: Callable[..., OnCallService]
+) -> None:
+    """`policy.plan_weeks: N` stores weeks current..current+N-1 (it stored N+1), and the
+    store, the fairness ledger and the request limit share that one horizon."""
+    config = copy.deepcopy(team_config)
+    config["policy"]["plan_weeks"] = 12
+    service = make_service(make_team(config))
+    current = service.current_index()
+    horizon = service.last_plannable_week()
+    assert horizon == current + 12 - 1
+    assert sorted(stored_plan(service, 0, 10_000)) == list(range(current, current + 12))
+    assert service.ledger().last_week == horizon
+    member = stored_plan(service, horizon, horizon)[horizon]
+    other = next(m for m in service.team.order if m != member)
+    assert service.request_swap(member, other, horizon).requester_week == horizon
+    with pytest.raises(Refusal):
+        service.request_swap(member, other, horizon + 1)
+
+
 def test_reads_use_the_stored_plan_not_a_recomputation(service: OnCallService) -> None:
     with service.store.write() as s:
         service.store.put_weeks(s, [Assignment(2, "davis", "adjusted: test")], service.now())
@@ -217,6 +238,30 @@ def test_new_order_replans_only_weeks_after_the_freeze_horizon(
     assert max(after) >= current + team.plan_weeks
     assert audit_actions(second).count("replan") == 1
     assert second.sync_plan() == []  # the new fingerprint is stored
+
+
+def test_a_replan_that_needs_no_move_moves_no_week(
+    team_config,
+    make_team: Callable[..., Team],
+    make_service: Callable[..., OnCallService],
+    clock: FixedClock,
+) -> None:
+    """A config change that re-plans (the fingerprint changed) but that the stored plan
+    already satisfies moves nothing: the planner gets the dropped weeks as `previous` and
+    moves as few as the rules allow (without it, 12 weeks moved here)."""
+    config = copy.deepcopy(team_config)
+    config["team"]["holidays"] = {"country": "US"}
+    first = make_service(make_team(config))
+    before = stored_plan(first, 0, 10_000)
+
+    clock.set(datetime(2027, 1, 6, 15, tzinfo=UTC))  # later, in week 5
+    config["policy"]["major_holidays"] = ["Christmas Day"]  # one major holiday fewer
+    second = make_service(make_team(config), sync=False)
+    notes = second.sync_plan()
+    assert notes and "config changed: re-planned" in notes[0]
+    after = stored_plan(second, 0, 10_000)
+    assert max(after) >= second.last_plannable_week()
+    assert [k for k in before if after[k] != before[k]] == []
 
 
 def test_replan_keeps_swapped_weeks_and_leaves_no_gap(

@@ -62,7 +62,7 @@ READS = [
 @pytest.mark.parametrize("argv", READS, ids=" ".join)
 def test_a_read_command_leaves_the_database_as_it_was(argv, env, capsys) -> None:
     before = contents(env["DATABASE_URL"])
-    assert len(before["planned_week"]) == 105
+    assert len(before["planned_week"]) == 104  # policy.plan_weeks: 104
     started = time.monotonic()
     code = main(argv, clock=FixedClock(NOW), env=env)
     took = time.monotonic() - started
@@ -93,7 +93,7 @@ def test_past_the_stored_plan_a_read_shows_what_will_be_stored(
     store = service.store
     with store.read() as s:
         last = store.last_planned(s)
-    assert last == team.plan_weeks
+    assert last == team.plan_weeks - 1  # weeks 0..N-1
     projected = service.schedule(last - 2, 10)
     assert [w.week.index for w in projected] == list(range(last - 2, last + 8))
     with store.read() as s:
@@ -134,7 +134,10 @@ def test_the_ledger_horizon_is_plan_weeks_whatever_else_is_stored(
     team: Team, service: OnCallService
 ) -> None:
     ledger = service.ledger()
-    assert (ledger.first_week, ledger.last_week) == (0, service.current_index() + team.plan_weeks)
+    assert (ledger.first_week, ledger.last_week) == (
+        0,
+        service.current_index() + team.plan_weeks - 1,
+    )
     service.schedule(None, 110)
     assert service.ledger() == ledger
     service.ensure_plan(400)  # stored further by a write: still the same horizon

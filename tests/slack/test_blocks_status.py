@@ -24,6 +24,7 @@ from bot.core.ownership import Ownership
 from bot.runbooks import Runbook, Section, load_runbook
 from bot.service import OnCallService
 from bot.slack.blocks import status
+from bot.slack.blocks.fairness import fairness_blocks
 from bot.slack.blocks.home import home_view
 from bot.slack.mrkdwn import escape, md
 from bot.storage.store import Store
@@ -314,6 +315,29 @@ def test_pipelines_list(team: Team) -> None:
     assert text.startswith("Which one?")
     assert "`daily-growth` — Daily Growth _(no runbook)_" in text
     assert "`aggregate-profit` — Aggregate Profit\n" in text
+
+
+# --- fairness -----------------------------------------------------------------------------------
+
+
+def test_fairness_shows_the_planners_rules_against_the_proven_best(tmp_path: Path) -> None:
+    """Through the service: the per-rule results stored with the plan reach the blocks."""
+    team = load_config(Path(__file__).resolve().parents[2] / "oncall.yml")  # with holidays
+    store = Store(f"sqlite:///{tmp_path}/fairness.db")
+    store.create_all()
+    svc = OnCallService(team, store, FixedClock(NOW))
+    svc.sync_plan()
+    blocks = fairness_blocks(svc.ledger())
+    dicts(blocks)
+    text = texts(blocks)
+    for line in (
+        "rule 1 (availability): kept (proven best)",
+        "rule 2 (fair share of weeks): kept (proven best)",
+        "rule 3 (holiday balance): kept (proven best)",
+        "rule 4 (major holidays): kept (proven best)",
+        "rule 5 (no back-to-back): kept (proven best)",
+    ):
+        assert line in text
 
 
 # --- help ---------------------------------------------------------------------------------------
