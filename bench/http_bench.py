@@ -832,6 +832,193 @@ def run_ours(
         server.stop()
 
 
+# --- Slack round trips (--slack-rtt): one action at a time against a distant Slack -------
+
+ROUND_TRIP_ACTIONS = 5  # of each kind, one after another
+BURST = 40  # accepts from several clients at once, for connections per call
+
+
+@dataclass
+class RoundTrip:
+    """One action: from sending it until the person who acted sees the result (`seen`),
+    until every Web API effect landed (`settled`), the calls and new connections."""
+
+    seen: float | None
+    settled: float
+    calls: int
+    connections: int
+
+
+def _quiet(fake: fakeslack.FakeSlack, since: int, rtt: float, limit: float = 30.0) -> None:
+    """Wait until no call reached the fake for a while (longer than two round trips)."""
+    quiet = max(0.3, 3 * rtt)
+    deadline = time.monotonic() + limit
+    seen, last_change = len(fake.calls), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.02)
+        count = len(fake.calls)
+        if count != seen:
+            seen, last_change = count, time.monotonic()
+        elif count > since and time.monotonic() - last_change >= quiet:
+            return
+
+
+def one_round_trip(
+    port: int,
+    fake: fakeslack.FakeSlack,
+    body: bytes,
+    content_type: str,
+    visible: Callable[[fakeslack.Call], bool],
+) -> RoundTrip:
+    _quiet(fake, -1, fake.rtt, 5.0)
+    before, connections = len(fake.calls), fake.connections
+    client = Client(port)
+    sample = Sample("round trip")
+    in_ack: list[float] = []  # a command answered in its acknowledgement
+    request = Request(
+        body, signed(body, content_type), answered_in_ack=lambda s: in_ack.append(s.acked)
+    )
+    client.post(request, sample)
+    client.close()
+    _quiet(fake, before, fake.rtt)
+    calls = fake.calls[before:]
+    shown = [c.time for c in calls if visible(c)] + in_ack
+    return RoundTrip(
+        seen=(min(shown) - sample.sent) if shown else None,
+        settled=(max(c.time for c in calls) - sample.sent) if calls else 0.0,
+        calls=len(calls),
+        connections=fake.connections - connections,
+    )
+
+
+def round_trips(
+    history: History, fake: fakeslack.FakeSlack, rtt_ms: float, log: Path, app_root: Path = ROOT
+) -> dict[str, Any]:
+    """Each action alone, then a burst of accepts; the fake answers after `rtt_ms`."""
+    port = free_port()
+    env = server_env(port, fake, history)
+    if app_root != ROOT:
+        env["PYTHONPATH"] = str(app_root)
+    server = Server(
+        "oncall-bot (round trips)", [sys.executable, "-m", "bot", "run"], env, log, cwd=app_root
+    )
+    out: dict[str, Any] = {"rtt_ms": rtt_ms}
+    try:
+        server.start()
+        warm_up(port, fake, None, len(history.team.members))
+        fake.rtt = rtt_ms / 1000
+        pairs = swap_pairs(history, ROUND_TRIP_ACTIONS + BURST)
+        filer = SwapFiler(history)
+        accepts: list[RoundTrip] = []
+        for pair in pairs[:ROUND_TRIP_ACTIONS]:
+            swap_id, user, channel, ts = filer.file(pair)
+            body = accept_body(swap_id, user, channel, ts, fake.response_url(f"rt-{swap_id}"))
+            accepts.append(
+                one_round_trip(
+                    port,
+                    fake,
+                    body,
+                    slackreq.FORM,
+                    lambda c, t=ts: c.method == "chat.update" and c.args.get("ts") == t,
+                )
+            )
+        homes: list[RoundTrip] = []
+        for i in range(ROUND_TRIP_ACTIONS):
+            user = slack_id(1 + i)
+            body = slackreq.event_body(slackreq.app_home_opened_event(user), event_id=f"EvRt{i}")
+            homes.append(
+                one_round_trip(
+                    port,
+                    fake,
+                    body,
+                    slackreq.JSON,
+                    lambda c, u=user: c.method == "views.publish" and c.args.get("user_id") == u,
+                )
+            )
+        nows: list[RoundTrip] = []
+        for i in range(ROUND_TRIP_ACTIONS):
+            path = f"rt-now-{i}"
+            body = slackreq.slash_command_body(
+                text="", user_id=slack_id(1 + i), response_url=fake.response_url(path)
+            )
+            nows.append(
+                one_round_trip(
+                    port,
+                    fake,
+                    body,
+                    slackreq.FORM,
+                    lambda c, p=f"/hooks/{path}": (
+                        c.method == fakeslack.RESPONSE_URL and c.args.get("_path") == p
+                    ),
+                )
+            )
+        out["actions"] = {
+            "accept": [r.__dict__ for r in accepts],
+            "home": [r.__dict__ for r in homes],
+            "oncall": [r.__dict__ for r in nows],
+        }
+        # A burst: accepts from 10 clients at once, each on its own pair.
+        _quiet(fake, -1, fake.rtt, 5.0)
+        before, connections = len(fake.calls), fake.connections
+        burst = pairs[ROUND_TRIP_ACTIONS:]
+        results: list[Sample] = []
+
+        def send(pair: Pair) -> None:
+            swap_id, user, channel, ts = filer.file(pair)
+            body = accept_body(swap_id, user, channel, ts, fake.response_url(f"b-{swap_id}"))
+            sample = Sample("accept")
+            client = Client(port)
+            client.post(Request(body, signed(body, slackreq.FORM)), sample)
+            client.close()
+            results.append(sample)
+
+        threads = [threading.Thread(target=send, args=(p,)) for p in burst]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        _quiet(fake, before, fake.rtt, 60.0)
+        out["burst"] = {
+            "accepts": len(burst),
+            "calls": len(fake.calls) - before,
+            "connections": fake.connections - connections,
+        }
+        filer.close()
+    finally:
+        fake.rtt = 0.0
+        server.stop()
+    return out
+
+
+def round_trip_report(r: dict[str, Any]) -> str:
+    rtt = r["rtt_ms"]
+    lines = [
+        f"Slack round trips at {rtt:.0f} ms RTT (median of {ROUND_TRIP_ACTIONS} actions, one at a"
+        " time)",
+        f"{'action':<16}{'seen ms':>9}{'(RTTs)':>8}{'settled ms':>12}{'(RTTs)':>8}"
+        f"{'calls':>7}{'new conns':>11}",
+    ]
+    for kind, rows in r["actions"].items():
+        seen = [x["seen"] for x in rows if x["seen"] is not None]
+        settled = [x["settled"] for x in rows]
+        med_seen = percentile(seen, 50)
+        med_settled = percentile(settled, 50) or 0.0
+        calls = percentile([float(x["calls"]) for x in rows], 50) or 0
+        conns = percentile([float(x["connections"]) for x in rows], 50) or 0
+        seen_ms = "-" if med_seen is None else f"{med_seen * 1000:.0f}"
+        seen_rtt = "-" if med_seen is None else f"{med_seen * 1000 / rtt:.1f}"
+        lines.append(
+            f"{LABELS[kind]:<16}{seen_ms:>9}{seen_rtt:>8}{med_settled * 1000:>12.0f}"
+            f"{med_settled * 1000 / rtt:>8.1f}{calls:>7.0f}{conns:>11.0f}"
+        )
+    b = r["burst"]
+    lines.append(
+        f"burst of {b['accepts']} accepts at once: {b['calls']} Web API calls on"
+        f" {b['connections']} new connections (target <= calls / 4 = {b['calls'] // 4})"
+    )
+    return "\n".join(lines)
+
+
 def server_result(
     server: Server, rss_started: int | None, phases: dict[str, PhaseResult], log: Path
 ) -> dict[str, Any]:
@@ -1145,6 +1332,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--slowest", type=int, default=0, metavar="N", help="print each phase's N slowest acks"
     )
+    parser.add_argument(
+        "--slack-rtt",
+        type=float,
+        metavar="MS",
+        help="instead of the load phases: the fake Slack answers every call after MS ms; each"
+        " action alone (time until the person sees the result, until every effect landed,"
+        " calls, new connections), then a burst of accepts",
+    )
     args = parser.parse_args(argv)
     global SHOW_SLOWEST
     SHOW_SLOWEST = max(0, args.slowest)
@@ -1173,7 +1368,7 @@ def main(argv: list[str] | None = None) -> int:
     print("building the histories ...", flush=True)
     ten = build_history(workdir / "10y", 10)
     print(f"  10 years in {ten.seconds:.1f}s: {ten.counts}")
-    one = None if args.no_1y else build_history(workdir / "1y", 1)
+    one = None if args.no_1y or args.slack_rtt is not None else build_history(workdir / "1y", 1)
     if one:
         print(f"  1 year in {one.seconds:.1f}s: {one.counts}")
     if args.wal:
@@ -1201,6 +1396,18 @@ def main(argv: list[str] | None = None) -> int:
             "rate": args.rate,
         }
     )
+    if args.slack_rtt is not None:
+        with fakeslack.FakeSlack(HOST) as fake:
+            rt = round_trips(
+                ten, fake, args.slack_rtt, workdir / "round-trips.log", args.app_root.resolve()
+            )
+        print()
+        print(round_trip_report(rt))
+        if args.json:
+            args.json.write_text(json.dumps(rt, indent=2, default=str))
+        if tmp is not None:
+            tmp.cleanup()
+        return 0
     try:
         with fakeslack.FakeSlack(HOST) as fake:
             app_root = args.app_root.resolve()

@@ -66,6 +66,8 @@ __all__ = [
 
 WALL_FACTOR = 2.5  # a wall-clock guard of this many times the budget, over all stages
 SEED = 20261130  # fixed: the same inputs give the same plan
+R3_SHARE = 0.6  # rule 3's share of the budget left when its stage starts
+MOVES_SHARE = 0.5  # the moves' share of the budget left when their stage starts
 
 
 _CACHE: OrderedDict[str, Plan] = OrderedDict()  # request fingerprint -> plan (pure, so safe)
@@ -173,7 +175,8 @@ class _Model:
         )
         known = lower_bound(ctx)  # breaks no plan avoids: rule 3's share, two majors a week
         # Lower bounds per stage: rules 2-5, then the moves.
-        self.floor = (0, known[2], max(out4, known[3]), max(out5, known[4]), unmovable)
+        r3 = max(known[2], _holiday_cover_floor(ctx))
+        self.floor = (0, r3, max(out4, known[3]), max(out5, known[4]), unmovable)
         self._warm_start()
         self.r2 = self._rule2()
         self.r3 = self._rule3()
@@ -248,7 +251,23 @@ class _Model:
             sum(ctx.hdays[p] * self.on(p, i) for p in range(ctx.size) if ctx.hdays[p])
             for i in range(ctx.n)
         ]
-        return self._spread_excess(days, 1, sum(ctx.hdays))
+        weeks = [
+            ctx.hdays[p]
+            for p in range(ctx.size)
+            if ctx.fixed_at[p] is None or ctx.fixed_at[p] in ctx.idx
+        ]
+        total, n = sum(weeks), max(ctx.n, 1)
+        ub = sum(ctx.hdays)
+        hi = self.m.new_int_var(max(max(weeks, default=0), -(-total // n)), ub, "days_hi")
+        lo = self.m.new_int_var(0, total // n, "days_lo")
+        for v in days:
+            self.m.add(hi >= v)
+            self.m.add(lo <= v)
+        excess = self.m.new_int_var(self.floor[1], ub, "days_excess")
+        self.m.add(excess >= hi - lo - 1)
+        # Bounds every plan meets (the biggest week, the average, the floor) stated in the
+        # model: they propagate, and the search stops as soon as it meets the floor.
+        return excess
 
     def _rule4(self) -> cp_model.LinearExprT:
         """Incidents as `_check_majors` counts them: a repeat or a double that touches a
@@ -357,10 +376,18 @@ class _Model:
             self.m.add(expr <= value)  # the start is feasible: nothing worse is searched
             self.m.minimize(expr)
             solver = cp_model.CpSolver()
+            # Rule 3 (holiday days, a partition problem) is where proofs run out: it gets
+            # most of what is left; the moves (never part of "optimal") at most half of
+            # what is left, which bounds the time; the other stages an equal share.
             share = budget / (len(stages) - k)
+            share = {3: budget * R3_SHARE, 6: budget * MOVES_SHARE}.get(rule, share)
             solver.parameters.num_workers = 1
             solver.parameters.random_seed = SEED
             solver.parameters.max_deterministic_time = share
+            # No LP relaxation: on these models it found and proved no more within the
+            # budget, and CP-SAT counts its work at a tenth of its wall time, so the
+            # wall-clock guard (not the deterministic limit) ended the search.
+            solver.parameters.linearization_level = 0
             # The guard: CP-SAT's work units can under-count (its LP on some models), and a
             # start must not wait. Only a guard that fires makes a plan machine-dependent;
             # such a plan is not proven optimal, and says so.
@@ -414,6 +441,44 @@ class _Model:
         score = evaluate(ctx, self._members(current))[0]
         moves = sum(1 for p, i in enumerate(current) if i >= 0 and ctx.order[i] != ctx.target[p])
         return score[1], score[2], score[3], score[4], moves
+
+
+def _holiday_cover_floor(ctx: PlanContext) -> int:
+    """A lower bound on rule 3's excess from the holiday weeks' sizes alone (sound: it
+    relaxes every other constraint, so no plan beats it).
+
+    A plan whose holiday days per member lie in [lo, hi] has hi - lo - 1 = its excess,
+    lo <= total/n <= hi and hi >= the biggest week; and every member reaches lo: one
+    with a week of lo or more days, or with several smaller weeks, so at most
+    #(weeks >= lo) + (days in smaller weeks) // lo members can. The floor is the least
+    excess for which some lo passes all of these (a 7-day and a 6-day shutdown week in a
+    12-member team with 33 holiday days: lo = 2 needs 12 members covered, only 11 can be).
+    """
+    weeks = [
+        ctx.hdays[p]
+        for p in range(ctx.size)
+        if ctx.hdays[p] and (ctx.fixed_at[p] is None or ctx.fixed_at[p] in ctx.idx)
+    ]
+    return holiday_cover_floor(weeks, ctx.n)
+
+
+def holiday_cover_floor(weeks: Sequence[int], n: int) -> int:
+    """`_holiday_cover_floor` for holiday days per week (a week each, any member)."""
+    if n < 2:
+        return 0
+    weeks = [w for w in weeks if w]
+    total, top = sum(weeks), max(weeks, default=0)
+
+    def coverable(lo: int) -> int:
+        big = sum(1 for w in weeks if w >= lo)
+        return big + sum(w for w in weeks if w < lo) // lo
+
+    excess = 0
+    while True:
+        for lo in range(max(0, top - excess - 1), total // n + 1):
+            if (lo + excess + 1) * n >= total and (lo == 0 or coverable(lo) >= n):
+                return excess
+        excess += 1
 
 
 def _trade_back(ctx: PlanContext, members: list[str]) -> list[str]:

@@ -133,6 +133,8 @@ class _State:
     overrides: dict[str, deque[_Override]] = field(default_factory=dict)
     standing: dict[str, Payload] = field(default_factory=dict)
     delays: dict[str, float] = field(default_factory=dict)  # seconds before answering
+    rtt: float = 0.0  # seconds before answering every call: the network's round trip
+    connections: int = 0  # TCP connections accepted
     ts_counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     view_counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     refusals: list[Call] = field(default_factory=list)
@@ -145,6 +147,12 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 128
     daemon_threads = True
 
+    def process_request(self, request: Any, client_address: Any) -> None:
+        state: _State = self.fake_state  # type: ignore[attr-defined]
+        with state.lock:
+            state.connections += 1
+        super().process_request(request, client_address)
+
 
 class FakeSlack:
     """Threaded local HTTP server that impersonates ``https://slack.com/api/``.
@@ -152,9 +160,10 @@ class FakeSlack:
     Use as ``with FakeSlack() as fake:`` or ``fake = FakeSlack().start(); ...; fake.stop()``.
     """
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", *, rtt: float = 0.0) -> None:
         self._host = host
         self._state = _State()
+        self._state.rtt = rtt
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -311,6 +320,25 @@ class FakeSlack:
         Slack does (faults too); ``seconds=0`` or ``reset()`` makes it prompt again."""
         with self._state.lock:
             self._state.delays[method] = seconds
+
+    @property
+    def rtt(self) -> float:
+        """Seconds every call (Web API and response_url) waits before it is answered, as
+        the round trip to the real Slack does; 0 (the default) answers at once."""
+        with self._state.lock:
+            return self._state.rtt
+
+    @rtt.setter
+    def rtt(self, seconds: float) -> None:
+        with self._state.lock:
+            self._state.rtt = max(0.0, seconds)
+
+    @property
+    def connections(self) -> int:
+        """TCP connections accepted so far (HTTP/1.1 keep-alive lets a client send many
+        calls on one); :meth:`clear` and :meth:`reset` keep the count."""
+        with self._state.lock:
+            return self._state.connections
 
     def respond_with(self, method: str, payload: Payload, *, times: int | None = None) -> None:
         """Answer ``method`` with ``payload`` (HTTP 200) instead of the default result.
@@ -801,7 +829,9 @@ class _Handler(BaseHTTPRequestHandler):
     """Routes /api/<method> and /hooks/<name>; all state lives on ``server.fake_state``."""
 
     server_version = "FakeSlack/1.0"
-    protocol_version = "HTTP/1.0"
+    # Keep-alive, as Slack allows: a client may send many calls on one connection (every
+    # answer has a Content-Length; a client that says "Connection: close" gets it closed).
+    protocol_version = "HTTP/1.1"
 
     @property
     def state(self) -> _State:
@@ -899,7 +929,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _pause(self, method: str) -> None:
         with self.state.lock:
-            seconds = self.state.delays.get(method, 0.0)
+            seconds = self.state.delays.get(method, 0.0) + self.state.rtt
         if seconds > 0:
             time.sleep(seconds)  # the slow Slack being simulated, not a test's wait
 

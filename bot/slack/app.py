@@ -52,6 +52,7 @@ def build_app(
     )
 
     # After Bolt's own (signature check, authorization), in this order.
+    app.use(_share(client))
     app.use(InjectService(service, homes))
     app.use(_provide(notifier))
     app.use(WellFormed())
@@ -60,6 +61,19 @@ def build_app(
     app.error(make_error_handler(signing_secret, verify=signing_secret is not None))
     register_listeners(app)
     return app
+
+
+def _share(client: WebClient) -> Callable[..., None]:
+    """A middleware that gives every listener (its `client`, `say`, `context.client`) the
+    process's one client. Bolt builds a new WebClient per request, which would open a new
+    connection per call; the shared one keeps its connections alive (bot/slack/client.py).
+    Sharing is safe: its token is fixed and nothing sets per-request state on it."""
+
+    def share_client(context: Any, next: Callable[[], None]) -> None:  # noqa: A002
+        context["client"] = client
+        next()
+
+    return share_client
 
 
 def _provide(notifier: Notifier) -> Callable[..., None]:

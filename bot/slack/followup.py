@@ -14,6 +14,7 @@ request tells is told in its order.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections.abc import Callable
@@ -34,6 +35,10 @@ class FollowUps:
         self._executor = ThreadPoolExecutor(threads, thread_name_prefix="slack-follow-up")
         self._idle = threading.Condition()
         self._pending = 0
+        # What each queued or running task is for, so a stop can say what was not sent.
+        self._waiting: dict[int, tuple[str, Logger]] = {}
+        self._ids = itertools.count()
+        self._started: set[int] = set()
 
     def run(
         self,
@@ -48,19 +53,24 @@ class FollowUps:
         logger = logger or self.logger
         with self._idle:
             self._pending += 1
+            task = next(self._ids)
+            self._waiting[task] = (what, logger)
         try:
-            self._executor.submit(self._run, what, call, logger, on_failure)
+            self._executor.submit(self._run, task, what, call, logger, on_failure)
         except RuntimeError:  # shut down: the app is stopping, nobody waits for it
-            self._done()
-            logger.warning("could not %s: the app is stopping", what)
+            self._done(task)
+            logger.warning("could not %s: the app is stopping (not sent)", what)
 
     def _run(
         self,
+        task: int,
         what: str,
         call: Callable[[], Any],
         logger: Logger,
         on_failure: Callable[[], Any] | None,
     ) -> None:
+        with self._idle:
+            self._started.add(task)
         try:
             call()
         except Exception:
@@ -71,10 +81,12 @@ class FollowUps:
                 except Exception:
                     logger.exception("could not say that %s failed", what)
         finally:
-            self._done()
+            self._done(task)
 
-    def _done(self) -> None:
+    def _done(self, task: int) -> None:
         with self._idle:
+            self._waiting.pop(task, None)
+            self._started.discard(task)
             self._pending -= 1
             if self._pending == 0:
                 self._idle.notify_all()
@@ -86,6 +98,14 @@ class FollowUps:
             return self._idle.wait_for(lambda: self._pending == 0, timeout)
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Let pending tasks finish (up to `timeout`), then refuse new ones."""
+        """Let pending tasks finish (up to `timeout`), then refuse new ones; each task
+        still queued or running then is logged as not sent (nothing is lost silently)."""
         self.drain(timeout)
         self._executor.shutdown(wait=False, cancel_futures=True)
+        with self._idle:
+            left = [(task in self._started, *self._waiting[task]) for task in self._waiting]
+        for started, what, logger in left:
+            if started:
+                logger.warning("still trying to %s when the app stopped (may not be sent)", what)
+            else:
+                logger.warning("could not %s: the app stopped first (not sent)", what)

@@ -109,7 +109,10 @@ class Notifier:
         person is told, an accepted swap gets a line in the on-call channel, and both
         App Homes are refreshed. Returns where the request DM is (None if never sent)."""
         team = self.team
-        request_dm = self.request_dm_decided(request, actor)
+        # The effects do not depend on each other: the DMs and the channel line start
+        # on other follow-up threads while this one updates the request DM (what the
+        # person who clicked sees, when they clicked it), so all land in the same round
+        # trips instead of one after another.
         readers = {
             SwapStatus.ACCEPTED: (request.requester, request.counterpart),
             SwapStatus.DECLINED: (request.requester,),
@@ -120,18 +123,17 @@ class Notifier:
             if slack_id is None:
                 continue
             text = blocks.swap_outcome_text(team, request, reader)
-            safely(
-                self.logger,
+            self.later(
                 f"DM the outcome of #{request.id}",
                 lambda s=slack_id, t=text: dm(self.client, s, t),
             )
         if request.status is SwapStatus.ACCEPTED:
             line = blocks.swap_channel_line(team, request)
-            safely(
-                self.logger,
+            self.later(
                 "post the swap in the on-call channel",
                 lambda: self.client.chat_postMessage(channel=team.channel, text=line),
             )
+        request_dm = self.request_dm_decided(request, actor)
         self._refresh_homes(request.requester, request.counterpart)
         return request_dm
 
@@ -194,23 +196,31 @@ class Notifier:
         member = team.member(result.time_off.member)
         text = blocks.timeoff_confirmation_text(result, member)
         confirmation = blocks.timeoff_confirmation(team, result, member, actor)
-        for person in dict.fromkeys([actor, member]):
+
+        def tell_member() -> None:
+            # One task: the member reads the confirmation before the swap candidates.
             safely(
                 self.logger,
                 "confirm time off",
-                lambda p=person: dm(self.client, p.slack_id, text, confirmation),
+                lambda: dm(self.client, member.slack_id, text, confirmation),
             )
-        for k, candidates in result.candidates.items():
-            safely(
-                self.logger,
-                "DM swap candidates",
-                lambda k=k, c=candidates: dm(
-                    self.client,
-                    member.slack_id,
-                    blocks.swap_candidates_text(team, k),
-                    blocks.swap_candidates_blocks(team, member, k, c),
-                ),
+            for k, candidates in result.candidates.items():
+                safely(
+                    self.logger,
+                    "DM swap candidates",
+                    lambda k=k, c=candidates: dm(
+                        self.client,
+                        member.slack_id,
+                        blocks.swap_candidates_text(team, k),
+                        blocks.swap_candidates_blocks(team, member, k, c),
+                    ),
+                )
+
+        if actor != member:  # an admin filed it: told alongside the member
+            self.later(
+                "confirm time off", lambda: dm(self.client, actor.slack_id, text, confirmation)
             )
+        self.later("tell the member their time off", tell_member)
         self._refresh_homes(actor.id, member.id)
 
     # --- the handover note ------------------------------------------------------------
