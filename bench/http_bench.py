@@ -957,7 +957,7 @@ def round_trips(
             "home": [r.__dict__ for r in homes],
             "oncall": [r.__dict__ for r in nows],
         }
-        # A burst: accepts from 10 clients at once, each on its own pair.
+        # A burst: BURST accepts at once, each from its own client on its own pair.
         _quiet(fake, -1, fake.rtt, 5.0)
         before, connections = len(fake.calls), fake.connections
         burst = pairs[ROUND_TRIP_ACTIONS:]

@@ -19,6 +19,7 @@ from typing import Any
 
 from dateutil.parser import isoparse
 
+from bot.cli_admin import open_store
 from bot.cli_admin import register as register_admin
 from bot.cli_errors import FileError, UsageError
 from bot.clock import Clock, SystemClock
@@ -29,7 +30,8 @@ from bot.core.model import Member, Team
 from bot.core.oncall import OnCall
 from bot.core.weeks import local_instant
 from bot.service import Handover, OnCallService, ScheduledWeek
-from bot.storage.store import StorageError, Store
+from bot.settings import DEFAULT_CONFIG_PATH
+from bot.storage.store import StorageError
 
 
 def _member_json(m: Member | None) -> dict[str, str] | None:
@@ -153,14 +155,21 @@ def who_text(team: Team, answer: OnCall) -> str:
     for t in answer.time_off:
         lines.append(f"Time off: {name(t.member)} {t.start:%d %b} - {t.end:%d %b}")
     lines.append("Pipelines:")
-    for o in answer.owners:
-        owner = name(o.owner) if o.owner else "nobody"
-        lines.append(f"  {o.pipeline.name}: {owner}" + (f" ({o.reason})" if o.reason else ""))
+    lines += owner_lines(team, answer)
     return "\n".join(lines)
 
 
+def owner_lines(team: Team, answer: OnCall) -> list[str]:
+    """One indented line per pipeline: its effective owner, and why when not the usual one."""
+    lines = []
+    for o in answer.owners:
+        owner = team.name_of(o.owner) if o.owner else "nobody"
+        lines.append(f"  {o.pipeline.name}: {owner}" + (f" ({o.reason})" if o.reason else ""))
+    return lines
+
+
 def config_path(env: dict[str, str]) -> Path:
-    return Path(env.get("ONCALL_CONFIG") or "oncall.yml")
+    return Path(env.get("ONCALL_CONFIG") or DEFAULT_CONFIG_PATH)
 
 
 def load_team(path: Path, *, given: bool = False) -> Team:
@@ -186,7 +195,7 @@ def open_service(env: dict[str, str], clock: Clock, team: Team | None = None) ->
     """The service on DATABASE_URL; `team` when the command has loaded it already (to check
     its arguments before the database is opened, or created)."""
     team = team or load_team(config_path(env))
-    store = Store(env.get("DATABASE_URL") or "sqlite:///oncall.db")
+    store = open_store(env)
     if store.created:  # the quick start's first command: said, so a lost file is noticed
         print(f"oncall: creating a new database at {store.path}", file=sys.stderr)
     store.create_all()
@@ -320,9 +329,7 @@ def handover_plain(team: Team, h: Handover) -> str:
     lines += [f"({reason})" for reason in h.answer.reasons]
     if h.answer.owners:
         lines.append("Pipelines (effective owner):")
-    for o in h.answer.owners:
-        owner = name(o.owner) if o.owner else "nobody"
-        lines.append(f"  {o.pipeline.name}: {owner}" + (f" ({o.reason})" if o.reason else ""))
+    lines += owner_lines(team, h.answer)
     return "\n".join(lines)
 
 
@@ -502,8 +509,7 @@ def _add_reports(sub: Any) -> None:
 def cmd_playground(args: argparse.Namespace, env: dict[str, str], clock: Clock) -> int:
     from bot.playground.main import run_playground
 
-    config = env.get("ONCALL_CONFIG")
-    return run_playground(Path(config) if config else None, port=args.port)
+    return run_playground(config_path(env), port=args.port)
 
 
 def _add_playground(sub: Any) -> None:

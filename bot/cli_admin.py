@@ -21,17 +21,13 @@ from typing import Any
 
 from bot.cli_errors import UsageError
 from bot.clock import Clock
+from bot.settings import DEFAULT_DATABASE_URL
 from bot.storage.store import StorageError, Store, safe_url
 
-DEFAULT_URL = "sqlite:///oncall.db"
 
-
-def _usage(message: str) -> Exception:
-    return UsageError(message)
-
-
-def _store(env: dict[str, str]) -> Store:
-    return Store(env.get("DATABASE_URL") or DEFAULT_URL)
+def open_store(env: dict[str, str]) -> Store:
+    """The store on DATABASE_URL (default sqlite:///oncall.db), for every CLI command."""
+    return Store(env.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
 
 
 def _failed(what: str, store: Store, e: Exception) -> StorageError:
@@ -45,7 +41,7 @@ def _failed(what: str, store: Store, e: Exception) -> StorageError:
 def cmd_db_upgrade(args: argparse.Namespace, env: dict[str, str], clock: Clock) -> int:
     from bot.storage.schema import upgrade
 
-    store = _store(env)
+    store = open_store(env)
     try:
         before, after = upgrade(store)
     except StorageError:
@@ -62,7 +58,7 @@ def cmd_db_upgrade(args: argparse.Namespace, env: dict[str, str], clock: Clock) 
 def cmd_db_current(args: argparse.Namespace, env: dict[str, str], clock: Clock) -> int:
     from bot.storage import schema
 
-    store = _store(env)
+    store = open_store(env)
     try:
         current, tables = schema.state(store)
     except Exception as e:
@@ -92,13 +88,13 @@ def _write_private(path: Path, text: str) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
     except OSError as e:
-        raise _usage(f"--output: cannot write {path}: {e.strerror}") from None
+        raise UsageError(f"--output: cannot write {path}: {e.strerror}") from None
 
 
 def cmd_export(args: argparse.Namespace, env: dict[str, str], clock: Clock) -> int:
     from bot.storage.transfer import TABLES, export_state
 
-    store = _store(env)
+    store = open_store(env)
     store.create_all()
     try:
         doc = export_state(store, clock.now())
@@ -121,13 +117,15 @@ def _read_document(name: str) -> Any:
         else:
             text = Path(name).read_text(encoding="utf-8")
     except OSError as e:
-        raise _usage(f"cannot read {name}: {e.strerror}") from None
+        raise UsageError(f"cannot read {name}: {e.strerror}") from None
     except UnicodeDecodeError:
-        raise _usage(f"{name} is not UTF-8 text: give a file written by oncall export") from None
+        raise UsageError(
+            f"{name} is not UTF-8 text: give a file written by oncall export"
+        ) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as e:
-        raise _usage(
+        raise UsageError(
             f"{name} is not valid JSON ({e.msg} at line {e.lineno} column {e.colno}): "
             "give a file written by oncall export"
         ) from None
@@ -140,13 +138,13 @@ def cmd_import(args: argparse.Namespace, env: dict[str, str], clock: Clock) -> i
     try:
         validate_state(data)  # before the database is opened (or created)
     except TransferError as e:
-        raise _usage(f"{args.file}: {e}") from None
-    store = _store(env)
+        raise UsageError(f"{args.file}: {e}") from None
+    store = open_store(env)
     store.create_all()
     try:
         counts = import_state(store, data, replace=args.replace)
     except TransferError as e:
-        raise _usage(str(e)) from None
+        raise UsageError(str(e)) from None
     except Exception as e:
         raise _failed("import into", store, e) from None
     print(f"imported {_summary(counts)} into {safe_url(store.url)}")

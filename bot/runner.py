@@ -146,11 +146,8 @@ class Readiness:
         else:
             answer = {"ok": True, "team": self.running.service.team.name}
         previous = self._answer
-        if (
-            previous is None
-            or previous.get("ok") != answer["ok"]
-            or (previous.get("reason") != answer.get("reason"))
-        ):
+        # "ok" and "reason" change together: a reason is given exactly when not ok.
+        if previous is None or previous.get("reason") != answer.get("reason"):
             if reasons:
                 log.warning("not ready (/healthz answers 503): %s", "; ".join(details))
             elif previous is not None:
@@ -237,9 +234,7 @@ def start(
     # Stopped in reverse: what runs after acknowledgements (listeners, then the Web API
     # follow-ups they queue), then the Homes they asked for.
     running.on_stop("the App Home publisher", homes.stop)
-    followups = getattr(notifier, "followups", None)  # bot.slack.followup.FollowUps
-    if followups is not None:
-        running.on_stop("the Slack follow-ups", followups.stop)
+    running.on_stop("the Slack follow-ups", notifier.followups.stop)
     running.on_stop("the listeners", lambda: app.listener_runner.listener_executor.shutdown())
     stop_serving: Stop | None = None
     try:

@@ -93,6 +93,18 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _planner_bound_by_work_units_only() -> Iterator[None]:
+    """Plans in tests are bounded by the solver's deterministic work units alone: the
+    wall-clock guard (a production safety net) would make a plan depend on how busy
+    the machine is, and the suite runs in three processes on two cores."""
+    from bot.core import planner
+
+    saved, planner.WALL_FACTOR = planner.WALL_FACTOR, 1000.0
+    yield
+    planner.WALL_FACTOR = saved
+
+
 @pytest.fixture(autouse=True)
 def slack_refuses_nothing(request: pytest.FixtureRequest) -> Iterator[None]:
     """Fail a test during which any FakeSlack refused a call for breaking Slack's rules

@@ -21,7 +21,6 @@ import pwd
 import re
 import shlex
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -29,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from processes import free_port
 
 SERVER_USER = "postgres"
 _START_TIMEOUT = 60
@@ -46,12 +46,6 @@ def bin_dir() -> Path | None:
         return Path(found[-1]).parent
     on_path = shutil.which("initdb")
     return Path(on_path).resolve().parent if on_path else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _unavailable(reason: str) -> None:
@@ -165,7 +159,7 @@ def start_server() -> PgServer:
     try:
         server.init()
         for attempt in range(3):  # a free port can be taken between the check and the start
-            server.port = _free_port()
+            server.port = free_port()
             try:
                 server.start()
                 break

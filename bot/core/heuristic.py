@@ -5,7 +5,7 @@ from a good plan and a timed-out search is never worse than this. The weeks are 
 in blocks, each bringing every member up to the next level of on-call weeks (that alone
 keeps rule 2); inside a block the most constrained weeks are filled first by the cheapest
 member under a cost that mirrors the rule order; a repair pass then swaps nearby weeks
-while rules 3-5 strictly improve. Its reasons are not used: the planner explains moves.
+while rules 3-5 strictly improve. It gives no reasons: the planner explains moves.
 """
 
 from __future__ import annotations
@@ -16,27 +16,21 @@ from bot.core.plan_check import (
     PlanContext,
     Score,
     evaluate,
-    holiday_label,
     worst_window,
 )
 
-TIME_OFF = "adjusted: time off"
-HOLIDAY_BALANCE = "adjusted: holiday balance"
-NO_BACK_TO_BACK = "adjusted: no back-to-back"
-WEEK_BALANCE = "adjusted: week balance"
-AROUND_FIXED = "adjusted: around fixed weeks"
 _NEVER = -(10**9)  # "last on call" for someone never on call: longest ago
 
 
 def greedy_plan(ctx: PlanContext) -> list[str]:
     """Members per position: the better of the heuristic and plain round-robin."""
-    score, members, _ = _best_effort(ctx)
+    score, members = _best_effort(ctx)
     rr = [ctx.rr(p) if f is None else f for p, f in enumerate(ctx.fixed_at)]
     return rr if evaluate(ctx, rr)[0] < score else members
 
 
-def _r3_floor(ctx: PlanContext) -> tuple[int, str]:
-    """A lower bound on rule 3's excess that no plan can beat, with the reason.
+def _r3_floor(ctx: PlanContext) -> int:
+    """A lower bound on rule 3's excess that no plan can beat.
 
     Whoever takes the biggest holiday week (or has the heaviest fixed weeks) holds at least
     `top` days, so the other n-1 members share at most total-top and one of them has at
@@ -44,7 +38,7 @@ def _r3_floor(ctx: PlanContext) -> tuple[int, str]:
     """
     n = ctx.n
     if n < 2:
-        return 0, ""
+        return 0
     total = 0
     fixed = [0] * n
     biggest = 0
@@ -59,13 +53,7 @@ def _r3_floor(ctx: PlanContext) -> tuple[int, str]:
     heavy = max(fixed)
     top = max(biggest, heavy)
     share = (total - top) // (n - 1)
-    if top - share <= 1:
-        return 0, ""
-    if biggest >= heavy:
-        why = f"one week alone has {biggest} holiday days"
-    else:
-        why = f"fixed weeks give {ctx.order[fixed.index(heavy)]} {heavy} holiday days"
-    return top - share - 1, f"{why}, which leaves someone else at most {share} of the {total}"
+    return max(0, top - share - 1)
 
 
 def lower_bound(ctx: PlanContext) -> Score:
@@ -104,21 +92,21 @@ def lower_bound(ctx: PlanContext) -> Score:
         else:
             continue
         r5 += before is not None and before == known(p)
-    return (r1, 0, _r3_floor(ctx)[0], r4, r5)
+    return (r1, 0, _r3_floor(ctx), r4, r5)
 
 
-def _best_effort(ctx: PlanContext) -> tuple[Score, list[str], list[str | None]]:
-    best: tuple[Score, list[str], list[str | None]] | None = None
+def _best_effort(ctx: PlanContext) -> tuple[Score, list[str]]:
+    best: tuple[Score, list[str]] | None = None
     floor = lower_bound(ctx)
     # Two greedy flavours: one keeps holiday days level as it goes, the other lets them
     # drift while there is time to even them out (fewer back-to-backs, e.g. two members).
     for relaxed in (False, True):
-        members, reasons = _Greedy(ctx, relaxed).run()
+        members = _Greedy(ctx, relaxed).run()
         score = evaluate(ctx, members)[0]
         if score[2:] != floor[2:]:  # the floor is per rule, so a plan is never below it
-            members, reasons, score = _repair(ctx, members, reasons, score, floor)
+            members, score = _repair(ctx, members, score, floor)
         if best is None or score < best[0]:
-            best = (score, members, reasons)
+            best = (score, members)
         if score == floor:
             break  # nothing left that any plan could fix
     assert best is not None
@@ -141,7 +129,6 @@ class _Greedy:
         self.relaxed = relaxed
         n, size = ctx.n, ctx.size
         self.members: list[str | None] = list(ctx.fixed_at)
-        self.reasons: list[str | None] = [None] * size
         self.count = [0] * n  # weeks in the positions before the current block
         self.hol = [0] * n  # holiday days, all fixed weeks counted up front
         last: dict[str, int] = {}
@@ -172,9 +159,6 @@ class _Greedy:
             self.future[p] = self.future[p + 1] + free_h
         # Per-block state, reset by _fill.
         self.natural: dict[str, list[int]] = {}  # member -> their round-robin weeks here
-        self.placed_reason: dict[str, str | None] = {}  # why a member was moved in here
-        self.gone: list[bool] = [False] * n  # due, but away for the whole block
-        self.fixed_here: set[str] = set()
         self.slack = False  # enough holiday days left after the block to rebalance
 
     def _cover(self, m: str, key: str, season: int) -> None:
@@ -182,16 +166,16 @@ class _Greedy:
         keys = self.season_keys.setdefault((m, season), {})
         keys[key] = keys.get(key, 0) + 1
 
-    def run(self) -> tuple[list[str], list[str | None]]:
+    def run(self) -> list[str]:
         ctx = self.ctx
         start = 0
         while start < ctx.size:
-            end, free, rem, gone = self._form(start)
-            self._fill(start, end, free, rem, gone)
+            end, free, rem = self._form(start)
+            self._fill(start, end, free, rem)
             start = end
         members = [m for m in self.members if m is not None]
         assert len(members) == ctx.size
-        return members, self.reasons
+        return members
 
     # -- block formation (rule 2 bookkeeping)
 
@@ -214,7 +198,7 @@ class _Greedy:
             p += 1
         return p, free, rem
 
-    def _form(self, start: int) -> tuple[int, list[int], list[int], list[bool]]:
+    def _form(self, start: int) -> tuple[int, list[int], list[int]]:
         ctx = self.ctx
         n = ctx.n
         look: list[int] = []
@@ -233,7 +217,6 @@ class _Greedy:
             # round instead of a run of tiny blocks, which would put them on back to back.
             level += 1
             want = [min(2, max(0, level - self.count[i])) if can[i] else 0 for i in range(n)]
-        gone = [False] * n  # owed but unavailable for the whole block
         while True:
             end, free, rem = self._walk(start, want)
             drop = [
@@ -244,29 +227,22 @@ class _Greedy:
             if not drop:
                 break
             for i in drop:
-                want[i] = 0
-                gone[i] = True
-        return end, free, rem, gone
+                want[i] = 0  # owed but unavailable for the whole block
+        return end, free, rem
 
     # -- filling a block
 
-    def _fill(
-        self, start: int, end: int, free: list[int], rem: list[int], gone: list[bool]
-    ) -> None:
+    def _fill(self, start: int, end: int, free: list[int], rem: list[int]) -> None:
         ctx = self.ctx
         n = ctx.n
         self.natural = {}
         for p in range(start, end):
             self.natural.setdefault(ctx.rr(p), []).append(p)
         self.slack = self.future[end] >= n
-        self.gone = gone
-        self.placed_reason = {}
-        self.fixed_here = set()
         for p in range(start, end):
             f = ctx.fixed_at[p]
             if f is None:
                 continue
-            self.fixed_here.add(f)
             i = ctx.idx.get(f)
             if i is not None:
                 self.count[i] += 1
@@ -289,12 +265,9 @@ class _Greedy:
             ),
         )
         for p in todo:
-            i, why = self._pick(p, rem)
+            i = self._pick(p, rem)
             m = ctx.order[i]
             self.members[p] = m
-            self.reasons[p] = why
-            if m != ctx.rr(p):
-                self.placed_reason.setdefault(m, why)
             if rem[i]:
                 rem[i] -= 1
             self.count[i] += 1
@@ -371,7 +344,7 @@ class _Greedy:
                 bad += 1
         return bad
 
-    def _pick(self, p: int, rem: list[int]) -> tuple[int, str | None]:
+    def _pick(self, p: int, rem: list[int]) -> int:
         ctx = self.ctx
         n = ctx.n
         rr = ctx.rr(p)
@@ -385,7 +358,7 @@ class _Greedy:
             and rr not in ctx.unavail[p]
             and self._b2b_cost(rr, p) == 0
         ):
-            return ri, None
+            return ri
         min_hol = min(self.hol) if h else 0
         cands = [i for i in range(n) if rem[i]]
         best = min(cands, key=lambda i: self._cost(i, p, min_hol)) if cands else -1
@@ -402,52 +375,15 @@ class _Greedy:
             )
             if best < 0 or ctx.order[alt] not in ctx.unavail[p]:
                 best = alt
-        return best, self._why(best, p, rem, min_hol)
-
-    def _why(self, i: int, p: int, rem: list[int], min_hol: int) -> str | None:
-        """Short reason when week p does not go to its round-robin member."""
-        ctx = self.ctx
-        rr = ctx.rr(p)
-        if ctx.order[i] == rr:
-            return None
-        if rr in ctx.unavail[p]:
-            return TIME_OFF
-        ri = ctx.idx[rr]
-        if not rem[ri]:
-            # The round-robin member is placed elsewhere (or not due): say why.
-            if rr in self.placed_reason:
-                return self.placed_reason[rr] or WEEK_BALANCE
-            if self.gone[ri]:
-                return TIME_OFF
-            if rr in self.fixed_here:
-                return AROUND_FIXED
-            return WEEK_BALANCE
-        mine, theirs = self._cost(i, p, min_hol), self._cost(ri, p, min_hol)
-        names = (
-            ("r1", "r3", "r4", "r3", "r5") if not self.relaxed else ("r1", "r3", "r4", "r5", "r3")
-        )
-        for pos, (a, b) in enumerate(zip(mine, theirs, strict=True)):
-            if a == b:
-                continue
-            rule = names[pos] if pos < len(names) else ""
-            if rule == "r1":
-                return TIME_OFF
-            if rule == "r3":
-                return HOLIDAY_BALANCE
-            if rule == "r4":
-                return f"adjusted: {holiday_label(ctx.majors[p][0][0])} balance"
-            if rule == "r5":
-                return NO_BACK_TO_BACK
-            break
-        return HOLIDAY_BALANCE if ctx.hdays[p] else WEEK_BALANCE
+        return best
 
 
 # --------------------------------------------------------------------------- repair
 
 
 def _repair(
-    ctx: PlanContext, members: list[str], reasons: list[str | None], score: Score, floor: Score
-) -> tuple[list[str], list[str | None], Score]:
+    ctx: PlanContext, members: list[str], score: Score, floor: Score
+) -> tuple[list[str], Score]:
     """Swap pairs of nearby free weeks while rules 3-5 strictly improve.
 
     Swaps never touch fixed weeks, never put anyone on a week they are unavailable, and
@@ -455,19 +391,18 @@ def _repair(
     windows are re-checked before a swap is kept. Deltas are computed locally, so a pass
     costs O(weeks * members) at worst.
     """
-    fixer = _Repair(ctx, members, reasons)
+    fixer = _Repair(ctx, members)
     fixer.run(score, floor)
     new = evaluate(ctx, fixer.members)[0]
     if new < score:
-        return fixer.members, fixer.reasons, new
-    return members, reasons, score
+        return fixer.members, new
+    return members, score
 
 
 class _Repair:
-    def __init__(self, ctx: PlanContext, members: list[str], reasons: list[str | None]) -> None:
+    def __init__(self, ctx: PlanContext, members: list[str]) -> None:
         self.ctx = ctx
         self.members = list(members)
-        self.reasons = list(reasons)
         self.hol = [0] * ctx.n
         for p, m in enumerate(members):
             i = ctx.idx.get(m)
@@ -608,20 +543,7 @@ class _Repair:
             move = self._find(score, reach)
             if move is None:
                 return
-            p, q, new = move
-            before = score
-            score = new
-            why = HOLIDAY_BALANCE
-            if new[0] == before[0] and new[1] < before[1]:
-                majors = ctx.majors[p] or ctx.majors[q]
-                why = (
-                    f"adjusted: {holiday_label(majors[0][0])} balance"
-                    if majors
-                    else HOLIDAY_BALANCE
-                )
-            elif new[0] == before[0] and new[1] == before[1]:
-                why = NO_BACK_TO_BACK
-            self.reasons[p] = self.reasons[q] = why
+            score = move[2]
 
     def _find(
         self, score: tuple[tuple[int, int], int, int], reach: int

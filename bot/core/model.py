@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 from bot.core.plan_check import DEFAULT_SECONDS
 
+MAX_TEXT = 500  # characters of a swap reason or a time-off note, as stored
+
 
 @dataclass(frozen=True)
 class HolidayCalendar:

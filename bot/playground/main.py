@@ -24,7 +24,7 @@ from typing import Any
 from bot.clock import SystemClock
 from bot.config import ConfigError
 from bot.playground.clock import PlaygroundClock
-from bot.playground.fakeslack import FakeSlack
+from bot.playground.fakeslack import BOT_USER_ID, FakeSlack
 from bot.playground.interactions import Person, Reply
 from bot.playground.ticker import Ticker
 from bot.playground.workspace import GUEST_ID, Workspace
@@ -65,7 +65,7 @@ class Playground:
         return f"http://127.0.0.1:{self.web.server_port}/" if self.web else ""
 
     def person(self, user: str) -> Person:
-        if user not in self.workspace.people or user == "UBOT":
+        if user not in self.workspace.people or user == BOT_USER_ID:
             raise KeyError(user)
         return Person(self.workspace, self.app_url, self.secret, user)
 

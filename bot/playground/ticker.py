@@ -18,11 +18,17 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.scheduler.announcer import Announcer
-from bot.scheduler.jobs import handover_trigger, heads_up_trigger, housekeeping, run_handover
+from bot.scheduler.jobs import (
+    HEADS_UP_GRACE,
+    HOUSEKEEPING_EVERY,
+    handover_grace,
+    handover_trigger,
+    heads_up_trigger,
+    housekeeping,
+    run_handover,
+)
 
 log = logging.getLogger("bot.playground")
-
-HOUSEKEEPING_EVERY = timedelta(minutes=15)
 
 
 @dataclass
@@ -44,12 +50,12 @@ class Ticker:
                 "handover",
                 handover_trigger(team),
                 lambda: run_handover(announcer),
-                timedelta(seconds=max(60, team.catch_up_hours * 3600)),
+                handover_grace(team),
             )
         ]
         heads_up = heads_up_trigger(team)
         if heads_up is not None:
-            self.jobs.append(Job("heads_up", heads_up, announcer.heads_up, timedelta(hours=1)))
+            self.jobs.append(Job("heads_up", heads_up, announcer.heads_up, HEADS_UP_GRACE))
         self.last = clock.now()
         self.last_housekeeping = self.last
         self.fired: list[tuple[str, datetime]] = []

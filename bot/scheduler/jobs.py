@@ -8,7 +8,7 @@ Every replica may run these: exactly-once is decided in the database.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import time, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -23,20 +23,18 @@ from bot.service import OnCallService
 log = logging.getLogger("bot.scheduler")
 
 
-def handover_trigger(team: Team) -> CronTrigger:
-    return CronTrigger(
-        day_of_week=WEEKDAYS[team.handover_weekday][:3],
-        hour=team.handover_time.hour,
-        minute=team.handover_time.minute,
-        second=0,
-        timezone=team.timezone,
-    )
+# How late each job may still run (APScheduler's misfire grace; the playground's ticker
+# skips a job its clock jumped further past), and how often housekeeping runs.
+HEADS_UP_GRACE = timedelta(hours=1)
+HOUSEKEEPING_EVERY = timedelta(minutes=15)
 
 
-def heads_up_trigger(team: Team) -> CronTrigger | None:
-    if team.heads_up is None:
-        return None
-    day, at = team.heads_up
+def handover_grace(team: Team) -> timedelta:
+    """A start within `catch_up_hours` of the handover still runs it (at least a minute)."""
+    return timedelta(seconds=max(60, team.catch_up_hours * 3600))
+
+
+def _weekly(team: Team, day: int, at: time) -> CronTrigger:
     return CronTrigger(
         day_of_week=WEEKDAYS[day][:3],
         hour=at.hour,
@@ -44,6 +42,16 @@ def heads_up_trigger(team: Team) -> CronTrigger | None:
         second=0,
         timezone=team.timezone,
     )
+
+
+def handover_trigger(team: Team) -> CronTrigger:
+    return _weekly(team, team.handover_weekday, team.handover_time)
+
+
+def heads_up_trigger(team: Team) -> CronTrigger | None:
+    if team.heads_up is None:
+        return None
+    return _weekly(team, *team.heads_up)
 
 
 def run_handover(announcer: Announcer) -> None:
@@ -77,24 +85,27 @@ def start_scheduler(
     team = service.team
     announcer = Announcer(service, notify)
     scheduler = BackgroundScheduler(timezone=team.timezone)
-    grace = max(60, team.catch_up_hours * 3600)
     scheduler.add_job(
         run_handover,
         handover_trigger(team),
         args=[announcer],
         id="handover",
-        misfire_grace_time=grace,
+        misfire_grace_time=int(handover_grace(team).total_seconds()),
         coalesce=True,
         max_instances=1,
     )
     heads_up = heads_up_trigger(team)
     if heads_up is not None:
         scheduler.add_job(
-            announcer.heads_up, heads_up, id="heads_up", misfire_grace_time=3600, coalesce=True
+            announcer.heads_up,
+            heads_up,
+            id="heads_up",
+            misfire_grace_time=int(HEADS_UP_GRACE.total_seconds()),
+            coalesce=True,
         )
     scheduler.add_job(
         housekeeping,
-        IntervalTrigger(minutes=15, timezone=team.timezone),
+        IntervalTrigger(seconds=HOUSEKEEPING_EVERY.total_seconds(), timezone=team.timezone),
         args=[announcer],
         id="housekeeping",
         coalesce=True,

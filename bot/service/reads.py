@@ -132,9 +132,12 @@ class Reads(Planning):
     def handover(self, index: int) -> Handover:
         self._readable(index + 1)
         w = week(self.team, index)
-        answer = self.who(w.start)
+        # One read for both the outgoing and the incoming week.
         with self.store.read() as s:
-            previous = self.projection(s, index - 1, index - 1).get(index - 1)
+            plan = self.projection(s, index - 1, index + 1)
+            time_off = self.store.time_off(s, w.first_day, w.last_day)
+            answer = who(self.team, plan, time_off, w.start)
+            previous = plan.get(index - 1)
             pending = tuple(
                 r
                 for r in self.store.swaps(s)

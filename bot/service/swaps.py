@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core import swaps as swap_rules
 from bot.core.errors import Refusal
-from bot.core.model import SwapRequest, SwapStatus
+from bot.core.model import MAX_TEXT, SwapRequest, SwapStatus
 from bot.core.weeks import week
 from bot.service.reads import Reads
 from bot.service.results import SwapOutcome
@@ -21,9 +21,9 @@ class SwapRequests(Reads):
         cover: bool = False,
         reason: str = "",
     ) -> SwapRequest:
-        if actor not in {m.id for m in self.team.members}:
+        if not self.team.is_member(actor):
             raise Refusal("Only members of the on-call team can swap weeks.")
-        if counterpart not in {m.id for m in self.team.members}:
+        if not self.team.is_member(counterpart):
             raise Refusal("You can only swap with a member of the on-call team.", "counterpart")
         now = self.now()
         limit = self.last_plannable_week()
@@ -56,7 +56,7 @@ class SwapRequests(Reads):
                 proposal.counterpart_week,
                 proposal.expires_at,
                 now,
-                reason[:500],
+                reason[:MAX_TEXT],
             )
             self.store.audit(
                 s,

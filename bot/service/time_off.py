@@ -6,6 +6,7 @@ from datetime import date
 
 from bot.core import swaps as swap_rules
 from bot.core.errors import Refusal
+from bot.core.model import MAX_TEXT
 from bot.core.timeoff import plan_time_off
 from bot.core.weeks import local_date, week, weeks_overlapping
 from bot.service.reads import Reads
@@ -14,9 +15,9 @@ from bot.service.results import TimeOffResult
 
 class TimeOffRequests(Reads):
     def _check_actor(self, actor: str, member: str) -> None:
-        if actor not in {m.id for m in self.team.members}:
+        if not self.team.is_member(actor):
             raise Refusal("Only members of the on-call team can do this.")
-        if member not in {m.id for m in self.team.members}:
+        if not self.team.is_member(member):
             raise Refusal(f"'{member}' is not a member of the team.", "member")
         if actor != member and not self.team.is_admin(actor):
             raise Refusal("Only an admin can record time off for someone else.", "member")
@@ -43,7 +44,7 @@ class TimeOffRequests(Reads):
                 end,
                 local_date(self.team, now),
                 override_notice=self.team.is_admin(actor),
-                note=note[:500],
+                note=note[:MAX_TEXT],
             )
             saved = self.store.replace_time_off(s, change.merged, change.replaces, actor, now)
             self.store.audit(

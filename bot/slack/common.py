@@ -101,21 +101,13 @@ def fmt_instant(team: Team, at: datetime) -> str:
 # --- how far ahead a person may ask ------------------------------------------------------
 
 
-def last_plannable_week(service: OnCallService) -> int:
-    """The furthest week a request from Slack may name: the planned horizon.
-
-    Further weeks would make the service plan (and store) every week up to them.
-    """
-    return service.last_plannable_week()
-
-
 def check_week(service: OnCallService, index: int, field: str | None = None) -> int:
     """`index` when it is a week of the rotation within the plan; else a Refusal."""
     if index < 0:
         raise Refusal(
             f"That week is before the rotation started ({fmt_day(service.team.start)}).", field
         )
-    last = last_plannable_week(service)
+    last = service.last_plannable_week()
     if index > last:
         until = fmt_day(week(service.team, last).first_day)
         raise Refusal(
@@ -128,7 +120,7 @@ def check_week(service: OnCallService, index: int, field: str | None = None) -> 
 def check_day(service: OnCallService, day: date, field: str | None = None) -> date:
     """A date a person picked, when it lies within the planned schedule (past dates pass:
     the rules say what is wrong with them); else a Refusal."""
-    last = week(service.team, last_plannable_week(service)).last_day
+    last = week(service.team, service.last_plannable_week()).last_day
     if day > last:
         raise Refusal(
             f"{fmt_day(day)} is too far ahead: the schedule is planned up to {fmt_day(last)}.",

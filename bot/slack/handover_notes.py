@@ -5,7 +5,6 @@ from __future__ import annotations
 from bot.core.model import Member
 from bot.scheduler.announcer import HANDOVER
 from bot.service import OnCallService
-from bot.slack.common import last_plannable_week
 from bot.storage.store import get_announcement
 
 
@@ -15,11 +14,11 @@ def may_add_note(service: OnCallService, member: Member | None, index: int | Non
         return "Only members of the on-call team can add handover notes."
     if index is None or index < 1:
         return "That handover has no previous engineer to leave a note."
-    if index > last_plannable_week(service):
+    if index > service.last_plannable_week():
         return "That handover is too far ahead to leave a note on."
     outgoing = service.handover(index).outgoing
     if member.id != outgoing and not service.team.is_admin(member.id):
-        name = service.team.member(outgoing).name if outgoing else "the outgoing engineer"
+        name = service.team.name_of(outgoing) if outgoing else "the outgoing engineer"
         return f"Only {name}, who handed over this week, can add the handover note."
     return None
 

@@ -51,7 +51,7 @@ from slack_sdk.models.views import View
 
 from bot.service import OnCallService
 from bot.slack.blocks.kit import plain, section
-from bot.slack.common import HOMES_KEY, SERVICE_KEY, field, text_field
+from bot.slack.common import HOMES_KEY, SERVICE_KEY, field, text_field, user_id_of
 from bot.slack.home import HomePublisher
 from bot.slack.interaction import Interaction
 from bot.slack.mrkdwn import Mrkdwn, md
@@ -296,7 +296,7 @@ def delivery_key(body: dict[str, Any]) -> str | None:
     Home publisher coalesces with the first).
     """
     kind = text_field(body, "type")
-    user = text_field(body, "user", "id") or text_field(body, "user_id")
+    user = user_id_of(body)
     if kind == "event_callback" and text_field(body, "event", "type") in IDEMPOTENT_EVENTS:
         return None
     if kind == "event_callback":

@@ -20,6 +20,7 @@ Two kinds of method:
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from logging import Logger
 from typing import Any
 
@@ -142,16 +143,7 @@ class Notifier:
         both parties are told why, the one who left too while Slack still reaches them."""
         request, team = closed.request, self.team
         text = blocks.swap_closed_text(team, request, closed.reason)
-        where = self.service.swap_message(request.id)
-        if where is not None:
-            channel, ts = where
-            safely(
-                self.logger,
-                f"update the DM of closed request #{request.id}",
-                lambda: self.client.chat_update(
-                    channel=channel, ts=ts, text=text, blocks=[section(text)]
-                ),
-            )
+        self._update_request_dm(request, "closed request", lambda: (text, [section(text)]))
         for reader in (request.requester, request.counterpart):
             slack_id = self._slack_id(reader)
             if slack_id is not None:
@@ -170,22 +162,15 @@ class Notifier:
 
         Only the stored DM: the same buttons also sit on messages that must keep their
         own content (the handover announcement, the App Home)."""
-        where = self.service.swap_message(request.id)
-        if where is None:
-            return None
-        channel, ts = where
         team = self.team
-        safely(
-            self.logger,
-            f"update the DM of request #{request.id}",
-            lambda: self.client.chat_update(
-                channel=channel,
-                ts=ts,
-                text=blocks.swap_decided_text(team, request, actor),
-                blocks=blocks.swap_decided_blocks(team, request, actor),
+        return self._update_request_dm(
+            request,
+            "request",
+            lambda: (
+                blocks.swap_decided_text(team, request, actor),
+                blocks.swap_decided_blocks(team, request, actor),
             ),
         )
-        return where
 
     # --- time off -----------------------------------------------------------------------
 
@@ -303,6 +288,27 @@ class Notifier:
             return self.team.member(member_id).slack_id
         except KeyError:
             return None
+
+    def _update_request_dm(
+        self,
+        request: SwapRequest,
+        what: str,
+        content: Callable[[], tuple[str, list[Any]]],
+    ) -> tuple[str, str] | None:
+        """Replace the stored request DM with `content()` (text, blocks) by chat.update;
+        returns where it is, None if it was never sent. A failure is logged: the change
+        is stored."""
+        where = self.service.swap_message(request.id)
+        if where is None:
+            return None
+        channel, ts = where
+
+        def update() -> Any:
+            text, new_blocks = content()
+            return self.client.chat_update(channel=channel, ts=ts, text=text, blocks=new_blocks)
+
+        safely(self.logger, f"update the DM of {what} #{request.id}", update)
+        return where
 
     def _refresh_homes(self, *member_ids: str) -> None:
         """Republish these members' App Homes (in the background: see HomePublisher)."""

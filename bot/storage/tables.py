@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from bot.core.model import MAX_TEXT
+
 
 class UTCDateTime(TypeDecorator):
     """Store aware instants as naive UTC and give them back aware, on any database."""
@@ -53,7 +55,7 @@ class TimeOffRow(SQLModel, table=True):
     member: str = Field(max_length=64)
     start: date
     end: date = Field(index=True)
-    note: str = Field(default="", max_length=500)
+    note: str = Field(default="", max_length=MAX_TEXT)
     created_by: str = Field(max_length=64)
     created_at: datetime = _utc()
 
@@ -66,7 +68,7 @@ class SwapRow(SQLModel, table=True):
     requester_week: int
     counterpart_week: int | None = None
     status: str = Field(default="pending", max_length=16, index=True)
-    reason: str = Field(default="", max_length=500)
+    reason: str = Field(default="", max_length=MAX_TEXT)
     created_at: datetime = _utc()
     expires_at: datetime = _utc()
     decided_at: datetime | None = _utc(nullable=True)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import Iterator
-from datetime import date, time
+from datetime import date
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
 import pytest
+from teams import bare_team
 
 import bot.core.planner
 from bot.core import calendars
@@ -22,7 +22,7 @@ from bot.core.calendars import (
     public_holidays,
     team_holidays,
 )
-from bot.core.model import HolidayCalendar, Member, Team
+from bot.core.model import HolidayCalendar, Team
 from bot.core.rotation import plan_weeks
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,17 +42,8 @@ SERVER_LOCALES: tuple[dict[str, str], ...] = (
 
 
 def team_in(country: str, subdiv: str | None = None) -> Team:
-    return Team(
-        name="t",
-        timezone=ZoneInfo("Europe/Berlin" if country == "DE" else "America/New_York"),
-        channel="C0",
-        members=tuple(Member(m, m.title(), f"U{i}") for i, m in enumerate(ORDER)),
-        order=ORDER,
-        start=date(2026, 11, 30),
-        handover_weekday=0,
-        handover_time=time(9, 0),
-        holidays=HolidayCalendar(country, subdiv, ()),
-    )
+    zone = "Europe/Berlin" if country == "DE" else "America/New_York"
+    return bare_team(ORDER, zone, HolidayCalendar(country, subdiv, ()))
 
 
 def clear_caches() -> None:

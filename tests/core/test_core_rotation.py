@@ -4,50 +4,31 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlmodel import select
+from stored import audits
+from stored import plan_of as stored_plan
+from teams import bare_team
 
 from bot.clock import FixedClock
 from bot.config import load_config
 from bot.core.errors import Refusal
-from bot.core.model import Assignment, Member, Team
+from bot.core.model import Assignment, Team
 from bot.core.oncall import who
 from bot.core.rotation import plan_weeks
 from bot.core.weeks import week
 from bot.service import OnCallService
-from bot.storage.tables import AuditRow
 
 ROOT = Path(__file__).resolve().parents[2]
 ORDER = ("john", "james", "jill", "davis")
 
 
-def bare_team(order: tuple[str, ...]) -> Team:
-    return Team(
-        name="t",
-        timezone=ZoneInfo("America/New_York"),
-        channel="C0",
-        members=tuple(Member(m, m.title(), f"U{i}") for i, m in enumerate(order)),
-        order=order,
-        start=date(2026, 11, 30),
-        handover_weekday=0,
-        handover_time=datetime.min.time().replace(hour=9),
-    )
-
-
-def stored_plan(service: OnCallService, first: int, last: int) -> dict[int, str]:
-    with service.store.read() as s:
-        return {k: a.member for k, a in service.store.plan(s, first, last).items()}
-
-
 def audit_actions(service: OnCallService) -> list[str]:
-    with service.store.read() as s:
-        return [r.action for r in s.exec(select(AuditRow))]
+    return [r.action for r in audits(service)]
 
 
 # --- round robin ---------------------------------------------------------------------

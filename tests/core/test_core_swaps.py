@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 
 import pytest
-from sqlmodel import select
+from racing import race
+from stored import audits, plan_of
 
 from bot.clock import FixedClock
 from bot.core import swaps as rules
@@ -15,20 +16,9 @@ from bot.core.errors import Refusal
 from bot.core.model import Assignment, SwapRequest, SwapStatus, Team, TimeOff
 from bot.core.weeks import week
 from bot.service import OnCallService
-from bot.storage.tables import AuditRow
 
 ORDER = ("john", "james", "jill", "davis")
 # With the conftest clock (Tue 1 Dec 2026, week 0): john has weeks 4, 8, 12..., james 5, 9...
-
-
-def plan_of(service: OnCallService, first: int = 0, last: int = 40) -> dict[int, str]:
-    with service.store.read() as s:
-        return {k: a.member for k, a in service.store.plan(s, first, last).items()}
-
-
-def audits(service: OnCallService) -> list[AuditRow]:
-    with service.store.read() as s:
-        return list(s.exec(select(AuditRow).order_by(AuditRow.id)))
 
 
 # --- requests -------------------------------------------------------------------------
@@ -345,23 +335,12 @@ def _race(
     jobs: list[tuple[str, int]],
 ) -> list[object]:
     services = [make_service(team, clock=clock, sync=False) for _ in jobs]
-    barrier = threading.Barrier(len(jobs))
-    results: list[object] = [None] * len(jobs)
-
-    def run(i: int) -> None:
-        actor, swap_id = jobs[i]
-        barrier.wait()
-        try:
-            results[i] = services[i].accept_swap(actor, swap_id)
-        except Exception as e:  # noqa: BLE001 - the result is what we check
-            results[i] = e
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(jobs))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
+    return race(
+        [
+            partial(service.accept_swap, actor, swap_id)
+            for service, (actor, swap_id) in zip(services, jobs, strict=True)
+        ]
+    )
 
 
 @pytest.mark.parametrize("attempt", range(3))

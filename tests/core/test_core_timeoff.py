@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from teams import bare_team
 
 from bot.clock import FixedClock
 from bot.core.errors import Refusal
-from bot.core.model import Assignment, Member, Team, TimeOff
+from bot.core.model import Assignment, Team, TimeOff
 from bot.core.oncall import who
 from bot.core.timeoff import away_during, away_on, first_accepted_start, plan_time_off
 from bot.core.weeks import local_date, week
@@ -258,19 +258,6 @@ def test_everyone_away_leaves_nobody(team: Team) -> None:
 # --- nobody is ever effective on call or backup over their own time off -----------------
 
 
-def _bare_team() -> Team:
-    return Team(
-        name="t",
-        timezone=ZoneInfo("America/New_York"),
-        channel="C0",
-        members=tuple(Member(m, m.title(), f"U{i}") for i, m in enumerate(ORDER)),
-        order=ORDER,
-        start=date(2026, 11, 30),
-        handover_weekday=0,
-        handover_time=time(9, 0),
-    )
-
-
 _ranges = st.tuples(
     st.sampled_from(ORDER),
     st.integers(min_value=0, max_value=60),
@@ -287,7 +274,7 @@ _ranges = st.tuples(
 def test_nobody_is_on_call_or_backup_over_their_own_time_off(
     ranges: list[tuple[str, int, int]], minutes: int, swaps: dict[int, str]
 ) -> None:
-    team = _bare_team()
+    team = bare_team(ORDER)
     base = date(2026, 11, 30)
     offs = [
         TimeOff(m, base + timedelta(days=s), base + timedelta(days=s + n)) for m, s, n in ranges

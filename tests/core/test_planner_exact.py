@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from stored import plan_of
 
 import bot.core.planner as planner
 from bot.config import load_config
@@ -170,12 +171,10 @@ def test_a_replan_after_a_config_change_moves_only_weeks_past_the_freeze(
 ) -> None:
     team = fair_team()
     service = make_service(team)
-    with service.store.read() as s:
-        before = {k: a.member for k, a in service.store.plan(s, 0, 1 << 30).items()}
+    before = plan_of(service, 0, 1 << 30)
     changed = Team(**{**team.__dict__, "order": tuple(reversed(team.order))})
     again = make_service(changed)
-    with again.store.read() as s:
-        after = {k: a.member for k, a in again.store.plan(s, 0, 1 << 30).items()}
+    after = plan_of(again, 0, 1 << 30)
     current = max(0, service.current_index())
     frozen = current + team.freeze_weeks
     assert all(after[k] == before[k] for k in before if k <= frozen)

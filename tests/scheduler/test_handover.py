@@ -15,7 +15,7 @@ import pytest
 import time_machine
 from fakeslack import FakeSlack
 from harness import DAVIS, JAMES, JILL, JOHN, TEAM_FILE, SlackHarness
-from processes import free_port
+from processes import free_port, launch_script
 
 from bot.clock import FixedClock, SystemClock
 from bot.config import load_config
@@ -358,13 +358,6 @@ def test_cli_announce_dry_run_then_real_then_once(tmp_path, fake, capsys):
 def test_oncall_run_under_time_machine_posts_at_0900(tmp_path, fake):
     """`oncall run` launched with its clock moved to Monday 08:59:55 posts at 09:00:00."""
     start = datetime(2026, 12, 14, 8, 59, 55, tzinfo=NY)
-    script = (
-        "import sys, datetime, zoneinfo, time_machine\n"
-        "from bot.cli import main\n"
-        f"start = datetime.datetime.fromisoformat('{start.isoformat()}')\n"
-        "with time_machine.travel(start, tick=True):\n"
-        "    sys.exit(main(['run', '--create-db']))\n"
-    )
     env = {
         **os.environ,
         "ONCALL_CONFIG": str(team_file(tmp_path)),
@@ -375,7 +368,7 @@ def test_oncall_run_under_time_machine_posts_at_0900(tmp_path, fake):
         "PORT": str(free_port()),
     }
     proc = subprocess.Popen(
-        [sys.executable, "-c", script],
+        [sys.executable, "-c", launch_script("run", "--create-db"), start.isoformat()],
         env=env,
         stderr=subprocess.PIPE,
         stdout=subprocess.PIPE,

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from blocklimits import assert_within_limits
 from slack_sdk.models.blocks import Block
 
 from bot.clock import FixedClock
@@ -76,16 +77,6 @@ def texts(blocks: list[Block]) -> str:
 
     walk(dicts(blocks))
     return "\n".join(out)
-
-
-def assert_within_limits(blocks: list[Block], max_blocks: int = 50) -> None:
-    ds = dicts(blocks)
-    assert 0 < len(ds) <= max_blocks
-    for d in ds:
-        if d["type"] == "section" and "text" in d:
-            assert 0 < len(d["text"]["text"]) <= 3000
-        if d["type"] == "header":
-            assert len(d["text"]["text"]) <= 150
 
 
 def swap(

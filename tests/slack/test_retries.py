@@ -96,16 +96,21 @@ def test_a_repeat_without_the_retry_header_is_handled_again(h: SlackHarness) -> 
 # --- a swap accepted, retried -----------------------------------------------------------------
 
 
-def test_a_retried_accept_has_one_effect_and_no_error_message(h: SlackHarness) -> None:
-    request = h.service.request_swap("james", "jill", 1)
-    body = slackreq.block_actions_body(
+def jill_accepts(h: SlackHarness, request_id: int, response: str) -> bytes:
+    """The body of Jill's click on Accept in her DM; `response` names its response_url."""
+    return slackreq.block_actions_body(
         "swap_accept",
-        str(request.id),
+        str(request_id),
         JILL,
         channel_id="D" + JILL,
         message={"ts": "1.0"},
-        response_url=h.fake.response_url("accept"),
+        response_url=h.fake.response_url(response),
     )
+
+
+def test_a_retried_accept_has_one_effect_and_no_error_message(h: SlackHarness) -> None:
+    request = h.service.request_swap("james", "jill", 1)
+    body = jill_accepts(h, request.id, "accept")
     deliver(h, body, slackreq.FORM)
     h.fake.wait_for_call("chat.postMessage", where=lambda c: c.args.get("channel") == CHANNEL)
     h.settle(QUIET, LIMIT)
@@ -126,14 +131,7 @@ def test_a_retried_accept_has_one_effect_and_no_error_message(h: SlackHarness) -
 def test_a_second_click_without_the_header_is_told_it_is_done(h: SlackHarness) -> None:
     request = h.service.request_swap("james", "jill", 1)
     for _ in range(2):  # two clicks: two bodies, two action_ts
-        body = slackreq.block_actions_body(
-            "swap_accept",
-            str(request.id),
-            JILL,
-            channel_id="D" + JILL,
-            message={"ts": "1.0"},
-            response_url=h.fake.response_url("click"),
-        )
+        body = jill_accepts(h, request.id, "click")
         deliver(h, body, slackreq.FORM)
         h.settle(QUIET, LIMIT)
     assert told(h, "already accepted")

@@ -14,6 +14,7 @@ import pytest
 import yaml
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from racing import race
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
@@ -208,24 +209,8 @@ def test_revision_0001_is_the_tables_without_delivery(any_db_url: str) -> None:
 
 
 def test_replicas_starting_together_on_an_empty_database_both_start(any_db_url: str) -> None:
-    import threading
-
     stores = [Store(any_db_url) for _ in range(3)]
-    barrier = threading.Barrier(len(stores))
-    errors: list[BaseException] = []
-
-    def start(store: Store) -> None:
-        barrier.wait()
-        try:
-            store.create_all()
-        except BaseException as e:  # noqa: BLE001 - reported below
-            errors.append(e)
-
-    threads = [threading.Thread(target=start, args=(s,)) for s in stores]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    errors = [r for r in race([s.create_all for s in stores]) if isinstance(r, BaseException)]
     assert errors == []
     assert schema.current_revision(stores[0]) == schema.HEAD
     assert differences(any_db_url) == []

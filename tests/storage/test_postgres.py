@@ -12,14 +12,15 @@ import json
 import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 import pytest
 from fakeslack import FakeSlack
 from pg import PgServer
+from racing import race
 from sqlalchemy import text
 from sqlalchemy.exc import StatementError
 from sqlmodel import select
+from stored import audits, plan_of
 
 from bot.clock import FixedClock
 from bot.core.errors import Refusal
@@ -31,7 +32,7 @@ from bot.slack.client import make_client
 from bot.slack.notifier import Notifier
 from bot.storage.engine import reason
 from bot.storage.store import StorageError, Store
-from bot.storage.tables import AuditRow, TimeOffRow
+from bot.storage.tables import TimeOffRow
 
 ORDER = ("john", "james", "jill", "davis")  # with the conftest clock, week k is ORDER[k % 4]
 
@@ -53,41 +54,10 @@ def svc(new_service: Callable[..., OnCallService]) -> OnCallService:
     return new_service(sync=True)
 
 
-def plan_of(service: OnCallService, first: int = 0, last: int = 40) -> dict[int, str]:
-    with service.store.read() as s:
-        return {k: a.member for k, a in service.store.plan(s, first, last).items()}
-
-
-def audits(service: OnCallService) -> list[AuditRow]:
-    with service.store.read() as s:
-        return list(s.exec(select(AuditRow).order_by(AuditRow.id)))
-
-
 def ranges(service: OnCallService, member: str) -> list[tuple[date, date]]:
     with service.store.read() as s:
         rows = s.exec(select(TimeOffRow).where(TimeOffRow.member == member))
         return sorted((r.start, r.end) for r in rows)
-
-
-def race(jobs: list[Callable[[], Any]]) -> list[Any]:
-    """Run the jobs in threads released together; each result or the exception raised."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[Any] = [None] * len(jobs)
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            results[i] = jobs[i]()
-        except Exception as e:  # noqa: BLE001 - the result is what we check
-            results[i] = e
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(jobs))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not any(t.is_alive() for t in threads), "a writer never finished"
-    return results
 
 
 # --- the database ---------------------------------------------------------------------

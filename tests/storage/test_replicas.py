@@ -17,7 +17,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -33,6 +32,7 @@ from fakeslack import Call, FakeSlack
 from harness import JAMES, JILL, TEAM_FILE
 from pg import PgServer
 from processes import ROOT, free_port, launch_script
+from racing import race
 from sqlmodel import select
 
 from bot.core.model import SwapStatus
@@ -166,25 +166,6 @@ def wait_until(check: Any, what: str, d: Deployment, timeout: float = 15.0) -> A
         time.sleep(0.05)
 
 
-def simultaneously(calls: list[Any]) -> list[Any]:
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            results[i] = calls[i]()
-        except Exception as e:  # noqa: BLE001 - asserted by the caller
-            results[i] = e
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
-
-
 def channel_posts(fake: FakeSlack) -> list[Call]:
     return [
         c
@@ -278,7 +259,7 @@ def test_one_swap_accept_reaching_both_replicas_has_one_effect(deployment: Deplo
     )
     ts = a.slack_now()
     deliveries = [a, b, a, b]  # twice to each, to widen the race
-    results = simultaneously([lambda r=r: r.post(click, ts) for r in deliveries])
+    results = race([lambda r=r: r.post(click, ts) for r in deliveries])
     assert [r[0] for r in results] == [200] * len(deliveries), results
 
     def refusals() -> list[Call]:
@@ -333,7 +314,7 @@ def test_concurrent_time_off_to_both_replicas_merges_with_none_lost_or_doubled(
         for i, (first, last) in enumerate(PIECES)
     ]
     ts = d.replicas[0].slack_now()
-    results = simultaneously(
+    results = race(
         [lambda i=i, body=body: d.replicas[i % 2].post(body, ts) for i, body in enumerate(bodies)]
     )
     for status, raw in results:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.exc import StatementError
-from sqlmodel import select
+from stored import audits
 
 from bot.clock import FixedClock
 from bot.core.errors import Refusal
@@ -21,7 +21,7 @@ from bot.core.model import Assignment, Member, SwapStatus, Team, TimeOff
 from bot.core.weeks import week
 from bot.service import OnCallService
 from bot.storage.store import StorageError, Store
-from bot.storage.tables import AuditRow, WeekRow
+from bot.storage.tables import WeekRow
 
 
 def db_path(url: str) -> str:
@@ -35,11 +35,6 @@ def dump(url: str) -> list[str]:
         return list(con.iterdump())
     finally:
         con.close()
-
-
-def audits(service: OnCallService) -> list[AuditRow]:
-    with service.store.read() as s:
-        return list(s.exec(select(AuditRow).order_by(AuditRow.id)))
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.core.model import Member, SwapRequest, SwapStatus, Team
+from bot.core.model import MAX_TEXT, Member, SwapRequest, SwapStatus, Team
 from bot.core.weeks import week
 from bot.service import ScheduledWeek, TimeOffResult
 from bot.slack import ids
@@ -45,8 +45,6 @@ MY_WEEK, COUNTERPART, THEIR_WEEK, THEIR_DATE, REASON = (
 )
 MEMBER, START, END, NOTE = ids.MEMBER, ids.START, ids.END, ids.NOTE
 THEIR_NEXT, COVER_ONLY = ids.THEIR_NEXT, ids.COVER_ONLY
-
-MAX_TEXT = 500  # a reason or note, as stored
 
 
 def _option(text: str, value: str) -> Option:

@@ -32,11 +32,11 @@ STALE_FORM = md("This form is out of date. Close it and open it again from `/onc
 def unknown_action(
     ack: Any, body: dict[str, Any], client: WebClient, respond: Any, context: Any, logger: Logger
 ) -> None:
-    ack()
+    i = Interaction.acknowledge(ack, body, client, respond, context, logger)
     logger.info(
         "a click on an unknown action: %s", text_field(body, "actions", 0, "action_id")[:80]
     )
-    Interaction.of(body, client, respond, context, logger).tell(STALE_BUTTON)
+    i.tell(STALE_BUTTON)
 
 
 def unknown_view(ack: Any, body: dict[str, Any], logger: Logger) -> None:

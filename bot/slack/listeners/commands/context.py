@@ -13,6 +13,14 @@ from bot.service import OnCallService
 from bot.slack.notifier import Notifier
 
 
+def split_command(text: str) -> tuple[str, str]:
+    """`/oncall` text -> (the sub-command, lower case; the rest)."""
+    parts = (text or "").strip().split(None, 1)
+    if not parts:
+        return "", ""
+    return parts[0].lower(), parts[1] if len(parts) > 1 else ""
+
+
 @dataclass
 class CommandRequest:
     service: OnCallService
@@ -27,6 +35,11 @@ class CommandRequest:
     # Bolt's Ack while the command is not acknowledged yet: the first answer then goes
     # in the acknowledgement itself (see reply).
     ack: Any = None
+
+    @property
+    def sub_command(self) -> str:
+        """The sub-command as typed (lower case), even when another handler answers it."""
+        return split_command(str(self.command.get("text", "")))[0]
 
     @property
     def channel_id(self) -> str:

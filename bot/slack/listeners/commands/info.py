@@ -136,13 +136,8 @@ def fairness(req: CommandRequest) -> None:
     req.reply(fairness_text(ledger), fairness_blocks(ledger, highlight))
 
 
-def _typed_sub(req: CommandRequest) -> str:
-    parts = str(req.command.get("text", "")).strip().split(None, 1)
-    return parts[0].lower() if parts else ""
-
-
 def help_(req: CommandRequest) -> None:
     # req.args is the dispatcher's (already escaped) note for an unknown sub-command;
     # after a typed `help` it is just more user text, which is not shown.
-    note = req.args if req.args and _typed_sub(req) != "help" else None
+    note = req.args if req.args and req.sub_command != "help" else None
     req.reply(status.help_text(note), status.help_blocks(req.service.team, note))

@@ -19,7 +19,7 @@ from bot.core.errors import Refusal
 from bot.slack.common import member_of, service_from, text_field
 from bot.slack.errors import FAILED
 from bot.slack.listeners.commands import info, requests
-from bot.slack.listeners.commands.context import CommandRequest
+from bot.slack.listeners.commands.context import CommandRequest, split_command
 from bot.slack.mrkdwn import code, md
 from bot.slack.notifier import notifier_from
 from bot.slack.safely import safely
@@ -42,13 +42,6 @@ HANDLERS: dict[str, Handler] = {
 ANSWERED_IN_ACK = frozenset(
     {info.now, info.schedule, info.me, info.owners, info.fairness, info.help_}
 )
-
-
-def split_command(text: str) -> tuple[str, str]:
-    parts = (text or "").strip().split(None, 1)
-    if not parts:
-        return "", ""
-    return parts[0].lower(), parts[1] if len(parts) > 1 else ""
 
 
 def oncall_command(

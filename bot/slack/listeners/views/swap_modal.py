@@ -54,10 +54,6 @@ class SwapForm:
     dated: bool  # their week came from the date picker
 
 
-def _input(values: dict[str, Any], block_id: str) -> dict[str, Any]:
-    return mapping(values, block_id, block_id)
-
-
 def _selected(values: dict[str, Any], block_id: str) -> str:
     return text_field(values, block_id, block_id, "selected_option", "value")
 
@@ -93,7 +89,7 @@ def parse_swap_form(service: OnCallService, values: dict[str, Any]) -> SwapForm 
             errors[blocks.THEIR_DATE] = "Leave this empty for a cover, or choose their week above."
     if errors or my_week is None:
         return errors
-    reason = text_field(_input(values, blocks.REASON), "value")
+    reason = text_field(values, blocks.REASON, blocks.REASON, "value")
     return SwapForm(
         my_week,
         counterpart,

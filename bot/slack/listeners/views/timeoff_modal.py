@@ -48,10 +48,6 @@ class TimeOffForm:
     note: str
 
 
-def _input(values: dict[str, Any], block_id: str) -> dict[str, Any]:
-    return mapping(values, block_id, block_id)
-
-
 def _date(values: dict[str, Any], block_id: str) -> date | None:
     raw = text_field(values, block_id, block_id, "selected_date")
     try:
@@ -72,7 +68,7 @@ def parse_timeoff_form(values: dict[str, Any], actor: Member) -> TimeOffForm | d
         return errors
     # Only an admin's modal has the member picker; everyone else files for themselves.
     member = text_field(values, blocks.MEMBER, blocks.MEMBER, "selected_option", "value")
-    note = text_field(_input(values, blocks.NOTE), "value")
+    note = text_field(values, blocks.NOTE, blocks.NOTE, "value")
     return TimeOffForm(member or actor.id, start, end, note[: blocks.MAX_TEXT])
 
 
