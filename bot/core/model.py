@@ -141,10 +141,40 @@ class SwapRequest:
     expires_at: datetime
     reason: str = ""
     decided_at: datetime | None = None
+    # A take-over: the counterpart takes the requester's place from `starts_at` to
+    # `ends_at` (UTC, within requester_week) rather than for the whole week.
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    undoes: int | None = None  # the accepted swap this request swaps back
+    recorded_by: str | None = None  # an admin who recorded it for both members
 
     @property
     def is_cover(self) -> bool:
         return self.counterpart_week is None
+
+    @property
+    def is_takeover(self) -> bool:
+        return self.starts_at is not None
+
+
+@dataclass(frozen=True)
+class Override:
+    """`member` is on call instead of `replaces` from `start` to `end` (UTC instants,
+    end exclusive): a take-over for part of a week, which the plan's weeks cannot say."""
+
+    member: str
+    replaces: str
+    start: datetime
+    end: datetime
+    reason: str = ""
+    id: int | None = None
+    created_by: str = ""
+
+    def holds(self, at: datetime) -> bool:
+        return self.start <= at < self.end
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        return self.start < end and start < self.end
 
 
 @dataclass(frozen=True)

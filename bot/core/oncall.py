@@ -4,7 +4,8 @@
 backup; `who()` (/oncall now, the handover) and the schedule views all call it.
 Like GoAlert's on-call resolution it layers its sources: the stored plan (which
 already carries accepted swaps and covers), then time off (the backup stands in
-until a swap is agreed), then the backup chosen from whoever is free.
+until a swap is agreed), then take-overs (`Override`: someone takes the rest of a
+week from an instant on), then the backup chosen from whoever is free.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.core.calendars import team_holidays
-from bot.core.model import Assignment, Team, TimeOff
+from bot.core.model import Assignment, Override, Team, TimeOff
 from bot.core.ownership import Ownership, owners_on
 from bot.core.timeoff import away_on
 from bot.core.weeks import Week, local_date, week, week_index_at
@@ -68,15 +69,19 @@ def resolve_week(
     time_off: Sequence[TimeOff],
     index: int,
     at: datetime,
+    overrides: Sequence[Override] = (),
 ) -> ResolvedWeek:
-    """Week `index` as it stands at instant `at`: on the local day of `at` when the week
-    holds `at` (the current week), else on its handover day.
+    """Week `index` as it stands at instant `at`: at `at` when the week holds it (the
+    current week), else at its handover.
 
     `plan` holds weeks `index` and `index + 1`; `time_off` holds the ranges that cover
-    the day. Nobody is ever on call or backup over their own time off.
+    the day; `overrides` the take-overs that may hold then. Nobody is ever on call or
+    backup over their own time off.
     """
     w = week(team, index)
-    day = local_date(team, at) if week_index_at(team, at) == index else w.first_day
+    if week_index_at(team, at) != index:
+        at = w.start
+    day = local_date(team, at)
     reasons: list[str] = []
 
     # 1. The plan: round-robin, planner adjustments, accepted swaps and covers.
@@ -93,7 +98,14 @@ def resolve_week(
         on_call = _first_free(team, next_up, day, time_off, {scheduled})
         reasons.append(f"{team.name_of(scheduled)} is on time off; the backup stands in")
 
-    # 3. The backup: next week's engineer, or the next free member after them.
+    # 3. Take-overs: a colleague took the engineer's place from an instant on.
+    for o in overrides:
+        if o.holds(at) and o.replaces == on_call:
+            on_call = o.member
+            reasons.append(f"{team.name_of(o.member)} took over from {team.name_of(o.replaces)}")
+            break
+
+    # 4. The backup: next week's engineer, or the next free member after them.
     next_member = following.member if following else team.order[(index + 1) % len(team.order)]
     exclude = {m for m in (on_call, scheduled) if m}
     backup = _first_free(team, next_member, day, time_off, exclude)
@@ -101,12 +113,16 @@ def resolve_week(
 
 
 def who(
-    team: Team, plan: Mapping[int, Assignment], time_off: Sequence[TimeOff], at: datetime
+    team: Team,
+    plan: Mapping[int, Assignment],
+    time_off: Sequence[TimeOff],
+    at: datetime,
+    overrides: Sequence[Override] = (),
 ) -> OnCall:
     index = week_index_at(team, at)
     if index < 0:
         return OnCall(at, None, None, None, None, ("the rotation has not started",), (), {}, ())
-    r = resolve_week(team, plan, time_off, index, at)
+    r = resolve_week(team, plan, time_off, index, at, overrides)
     w = r.week
     return OnCall(
         at=at,

@@ -6,13 +6,18 @@ the state they need, calls them with the injected clock's "now", and stores what
 they decide, through `bot.storage.store.Store` only.
 
 One module per section of the service, composed by `OnCallService`:
-`plan` (the plan's lifecycle), `reads`, `time_off`, `swaps`; `results` holds
-what they return.
+`plan` (the plan's lifecycle), `reads`, `time_off`, `swaps`, `takeover`,
+`calendar`, `incidents`, `report`, `changes` (what a change moved, to tell people);
+`results` holds what they return.
 """
 
 from __future__ import annotations
 
+from bot.service.calendar import CalendarFeeds
+from bot.service.changes import ChangeTracking
+from bot.service.incidents import Incidents
 from bot.service.plan import plan_fingerprint
+from bot.service.report import Reports
 from bot.service.results import (
     ClosedRequest,
     Handover,
@@ -21,6 +26,7 @@ from bot.service.results import (
     TimeOffResult,
 )
 from bot.service.swaps import SwapRequests
+from bot.service.takeover import Takeovers
 from bot.service.time_off import TimeOffRequests
 
 __all__ = [
@@ -34,5 +40,14 @@ __all__ = [
 ]
 
 
-class OnCallService(TimeOffRequests, SwapRequests):
-    """The whole service: plan lifecycle, reads, time off and swaps (see the modules)."""
+class OnCallService(
+    TimeOffRequests,
+    SwapRequests,
+    Takeovers,
+    CalendarFeeds,
+    Incidents,
+    Reports,
+    ChangeTracking,
+):
+    """The whole service: plan lifecycle, reads, time off, swaps, take-overs, calendar
+    feeds, incidents, reports and change tracking (see the modules)."""

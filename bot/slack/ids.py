@@ -45,3 +45,15 @@ HANDOVER_ACTIONS = "handover_actions"
 SWAP_REQUEST_PREFIX = "swap_request_"
 SWAP_REQUESTED_PREFIX = "swap_requested_"
 CANDIDATE_PREFIX = "candidate_"
+
+# --- week changes (issue 16.1) ------------------------------------------------------------
+
+# --- swap lifecycle: undo, admins (issue 16.2) --------------------------------------------
+
+# --- take-overs (issue 16.2) --------------------------------------------------------------
+
+# --- calendar feeds (issue 16.3) ----------------------------------------------------------
+
+# --- incidents (issue 17.1) ---------------------------------------------------------------
+
+# --- the on-call report (issue 17.2) ------------------------------------------------------

@@ -35,6 +35,9 @@ from bot.slack.dm import dm
 from bot.slack.followup import FollowUps
 from bot.slack.home import HomePublisher
 from bot.slack.mrkdwn import escape, md, shorten
+from bot.slack.notify_changes import ChangeNotices
+from bot.slack.notify_incidents import IncidentNotices
+from bot.slack.notify_takeover import TakeoverNotices
 from bot.slack.safely import safely
 
 NOTIFIER_KEY = "oncall_notifier"
@@ -48,7 +51,10 @@ def notifier_from(context: Any) -> Notifier:
     return context[NOTIFIER_KEY]
 
 
-class Notifier:
+class Notifier(ChangeNotices, TakeoverNotices, IncidentNotices):
+    """What a change means, told to whom. Sections for week changes, take-overs and
+    incidents live in bot/slack/notify_*.py."""
+
     def __init__(
         self,
         client: WebClient,

@@ -30,14 +30,26 @@ import bot.storage.tables  # noqa: F401  (registers the tables on SQLModel.metad
 from bot.storage.engine import Database, StorageError, cannot_open, safe_url
 
 MIGRATIONS = Path(__file__).resolve().with_name("migrations")
-HEAD = "0002"
+HEAD = "0003"
 """This version's revision; equal to `head()` (a test checks)."""
 
 # Tables each revision added: how a database without alembic_version (made by the
 # create_all of a build before migrations) is placed. Its tables are compared with
-# the metadata minus later additions; such databases predate 0003, so when a later
-# revision changes tables in other ways, compare with revision 0002's tables instead.
-_ADDED_BY = {"0002": ("delivery",)}
+# the metadata minus later additions: tables by name, columns as "table.column".
+_ADDED_BY = {
+    "0002": ("delivery",),
+    "0003": (
+        "week_change",
+        "override",
+        "calendar_token",
+        "incident",
+        "incident_call",
+        "swap_request.starts_at",
+        "swap_request.ends_at",
+        "swap_request.undoes",
+        "swap_request.recorded_by",
+    ),
+}
 
 UPGRADE_HINT = "Run: oncall db upgrade"
 
@@ -91,6 +103,24 @@ def current_revision(engine: Engine | Database) -> str | None:
         return _current(conn)
 
 
+def _missing(diffs: list[Any]) -> set[str] | None:
+    """What a database lacks, named as _ADDED_BY names it; None when it differs otherwise.
+
+    The indexes of a missing table come with it."""
+    tables = {d[1].name for d in diffs if isinstance(d, tuple) and d[0] == "add_table"}
+    missing = set(tables)
+    for d in diffs:
+        if not isinstance(d, tuple):
+            return None
+        if d[0] == "add_column":
+            missing.add(f"{d[2]}.{d[3].name}")
+        elif d[0] == "add_index" and d[1].table.name in tables:
+            continue
+        elif d[0] != "add_table":
+            return None
+    return missing
+
+
 def _legacy_revision(conn: Connection) -> str | None:
     """Which revision an unversioned database's tables match, or None if none."""
     ctx = MigrationContext.configure(
@@ -103,9 +133,10 @@ def _legacy_revision(conn: Connection) -> str | None:
         },
     )
     diffs = compare_metadata(ctx, SQLModel.metadata)
-    missing = {d[1].name for d in diffs if isinstance(d, tuple) and d[0] == "add_table"}
-    if len(missing) != len(diffs):
-        return None  # something other than whole tables differs
+    # What the database lacks: whole tables ("t") and columns of existing tables ("t.c").
+    missing = _missing(diffs)
+    if missing is None:
+        return None  # something other than added tables and columns differs
     revision = HEAD
     for rev in sorted(_ADDED_BY, reverse=True):
         if not missing:

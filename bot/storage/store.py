@@ -32,6 +32,11 @@ from sqlmodel import Session, select
 from bot.core.model import Assignment, Member, SwapRequest, SwapStatus, TimeOff
 from bot.storage import schema
 from bot.storage.engine import LOCK_KEY, Database, StorageError, safe_url
+from bot.storage.store_calendar import CalendarStore
+from bot.storage.store_changes import ChangeStore
+from bot.storage.store_incidents import IncidentStore
+from bot.storage.store_overrides import OverrideStore
+from bot.storage.store_report import ReportStore
 from bot.storage.tables import (
     AnnouncementRow,
     AuditRow,
@@ -107,6 +112,10 @@ _SWAP_COLUMNS = (
     _S.expires_at,
     _S.reason,
     _S.decided_at,
+    _S.starts_at,
+    _S.ends_at,
+    _S.undoes,
+    _S.recorded_by,
 )
 
 
@@ -163,7 +172,7 @@ _MEMBERS = "members"
 removed_at}}. In meta, so export/import carry it and the schema needs no revision."""
 
 
-class Store(Database):
+class Store(Database, ChangeStore, OverrideStore, CalendarStore, IncidentStore, ReportStore):
     """The one door to stored state: every read and change of a table is a method here."""
 
     def __init__(self, url: str, *, create: bool = True) -> None:
@@ -414,16 +423,28 @@ class Store(Database):
         expires_at: datetime,
         now: datetime,
         reason: str = "",
+        *,
+        starts_at: datetime | None = None,
+        ends_at: datetime | None = None,
+        undoes: int | None = None,
+        recorded_by: str | None = None,
+        status: SwapStatus = SwapStatus.PENDING,
     ) -> SwapRequest:
+        """A new request (pending), or with `status` ACCEPTED one an admin recorded."""
         row = SwapRow(
             requester=requester,
             counterpart=counterpart,
             requester_week=requester_week,
             counterpart_week=counterpart_week,
-            status=SwapStatus.PENDING.value,
+            status=status.value,
             reason=reason,
             created_at=now,
             expires_at=expires_at,
+            decided_at=None if status is SwapStatus.PENDING else now,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            undoes=undoes,
+            recorded_by=recorded_by,
         )
         s.add(row)
         s.flush()

@@ -76,6 +76,12 @@ class SwapRow(SQLModel, table=True):
     # Where the counterpart's DM with the buttons is, so it can be updated once decided.
     dm_channel: str | None = Field(default=None, max_length=32)
     dm_ts: str | None = Field(default=None, max_length=32)
+    # A take-over ("cover from now"): the counterpart takes the requester's place from
+    # starts_at to ends_at (UTC) within requester_week; both None for a whole-week request.
+    starts_at: datetime | None = _utc(nullable=True)
+    ends_at: datetime | None = _utc(nullable=True)
+    undoes: int | None = None  # the accepted swap this request swaps back
+    recorded_by: str | None = Field(default=None, max_length=64)  # an admin, acting for both
 
 
 class AuditRow(SQLModel, table=True):
@@ -109,4 +115,80 @@ class DeliveryRow(SQLModel, table=True):
 
     __tablename__ = "delivery"
     key: str = Field(primary_key=True, max_length=200)
+    at: datetime = _utc()
+
+
+class WeekChangeRow(SQLModel, table=True):
+    """A member's future week that a change moved: kept to tell them, then to show."""
+
+    __tablename__ = "week_change"
+    __table_args__ = (Index("ix_week_change_member_at", "member", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    member: str = Field(max_length=64)  # whom the change concerns
+    week: int
+    role: str = Field(max_length=16)  # "engineer" | "backup"
+    before: str | None = Field(default=None, max_length=64)  # who held the role before
+    after: str | None = Field(default=None, max_length=64)  # who holds it now
+    why: str = Field(default="", max_length=200)
+    actor: str = Field(max_length=64)
+    at: datetime = _utc()
+    notified_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True)
+    )
+
+
+class OverrideRow(SQLModel, table=True):
+    """Someone takes another's place from `start` to `end` (UTC): a take-over mid-week."""
+
+    __tablename__ = "override"
+    __table_args__ = (Index("ix_override_end", "end"),)
+    id: int | None = Field(default=None, primary_key=True)
+    member: str = Field(max_length=64)  # who is on call instead
+    replaces: str = Field(max_length=64)
+    start: datetime = _utc()
+    end: datetime = _utc()
+    reason: str = Field(default="", max_length=MAX_TEXT)
+    created_by: str = Field(max_length=64)
+    created_at: datetime = _utc()
+    request_id: int | None = None  # the swap_request it came from, if any
+
+
+class CalendarTokenRow(SQLModel, table=True):
+    """A calendar feed's secret, stored hashed: a member's own feed or the team's."""
+
+    __tablename__ = "calendar_token"
+    id: int | None = Field(default=None, primary_key=True)
+    member: str = Field(max_length=64, index=True)  # whose link it is
+    scope: str = Field(max_length=16)  # "member" | "team"
+    token_hash: str = Field(max_length=128, unique=True)
+    created_at: datetime = _utc()
+    revoked_at: datetime | None = _utc(nullable=True)
+
+
+class IncidentRow(SQLModel, table=True):
+    __tablename__ = "incident"
+    id: int | None = Field(default=None, primary_key=True)
+    pipeline: str = Field(max_length=64)
+    summary: str = Field(default="", max_length=MAX_TEXT)
+    channel_id: str | None = Field(default=None, max_length=32)
+    channel_name: str = Field(default="", max_length=80)
+    opened_by: str = Field(max_length=64)  # a member id, or the Slack user id of a non-member
+    opened_at: datetime = _utc()
+    status: str = Field(default="open", max_length=16, index=True)  # open | resolved | failed
+    resolved_at: datetime | None = _utc(nullable=True)
+    resolved_by: str | None = Field(default=None, max_length=64)
+    resolution: str = Field(default="", max_length=MAX_TEXT)
+    post_ts: str | None = Field(default=None, max_length=32)  # the runbook post in the channel
+
+
+class IncidentCallRow(SQLModel, table=True):
+    """Someone called into an incident: once per person, so a second click calls no one."""
+
+    __tablename__ = "incident_call"
+    __table_args__ = (UniqueConstraint("incident_id", "member", name="uq_incident_call"),)
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(index=True)
+    member: str = Field(max_length=64)
+    role: str = Field(max_length=16)  # "engineer" | "owner" | "backup" | "opener" | ...
+    called_by: str = Field(max_length=64)
     at: datetime = _utc()

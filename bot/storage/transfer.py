@@ -45,11 +45,38 @@ from bot.storage.schema import current_revision
 from bot.storage.store import Store
 
 FORMAT = "oncall-bot-state"
-VERSION = 1
-# Version 1's tables; adding a table to bot/storage/tables.py means deciding here
-# (a test checks that every table is either exported or deliberately left out).
-TABLES = ("announcement", "audit_log", "meta", "planned_week", "swap_request", "time_off")
+VERSION = 2
+# Adding a table to bot/storage/tables.py means deciding here (a test checks that every
+# table is either exported or deliberately left out).
+TABLES = (
+    "announcement",
+    "audit_log",
+    "meta",
+    "planned_week",
+    "swap_request",
+    "time_off",
+    "week_change",
+    "override",
+    "calendar_token",
+    "incident",
+    "incident_call",
+)
 NOT_EXPORTED = ("delivery",)
+# What version 1 (schema revision 0002) did not have: a version 1 document is still read,
+# these tables as empty and these (nullable) columns as null.
+_NEW_IN_2 = frozenset(
+    {
+        "week_change",
+        "override",
+        "calendar_token",
+        "incident",
+        "incident_call",
+        "swap_request.starts_at",
+        "swap_request.ends_at",
+        "swap_request.undoes",
+        "swap_request.recorded_by",
+    }
+)
 
 _REQUIRED = ("format", "version", "exported_at", "tables")
 _OPTIONAL = ("revision",)
@@ -178,7 +205,7 @@ def _load(kind: str, value: Any, column: Any, where: str) -> Any:
     return value
 
 
-def _load_table(name: str, rows: Any) -> list[dict[str, Any]]:
+def _load_table(name: str, rows: Any, version: int = VERSION) -> list[dict[str, Any]]:
     if not isinstance(rows, list):
         raise TransferError(f"tables.{name}: expected a list of rows, got {_type_name(rows)}")
     table = _table(name)
@@ -189,6 +216,8 @@ def _load_table(name: str, rows: Any) -> list[dict[str, Any]]:
         where = f"tables.{name}[{i}]"
         if not isinstance(row, dict):
             raise TransferError(f"{where}: expected an object, got {_type_name(row)}")
+        if version < 2:
+            row = {**{c: None for c in names if f"{name}.{c}" in _NEW_IN_2}, **row}
         missing = [c.name for c, _k in columns if c.name not in row]
         if missing:
             raise TransferError(f"{where}: missing {', '.join(repr(m) for m in missing)}")
@@ -228,10 +257,10 @@ def validate_state(data: Any) -> Rows:
     if data["format"] != FORMAT:
         raise TransferError(f"not an oncall-bot export: format is {data['format']!r}")
     version = data["version"]
-    if not isinstance(version, int) or isinstance(version, bool) or version != VERSION:
+    if not isinstance(version, int) or isinstance(version, bool) or version not in (1, VERSION):
         raise TransferError(
             f"export format version {version!r} is not supported: "
-            f"this oncall-bot reads version {VERSION}"
+            f"this oncall-bot reads versions 1 and {VERSION}"
         )
     exported_at = data["exported_at"]
     if not isinstance(exported_at, str):
@@ -246,13 +275,15 @@ def validate_state(data: Any) -> Rows:
     tables = data["tables"]
     if not isinstance(tables, dict):
         raise TransferError(f"tables: expected an object, got {_type_name(tables)}")
+    if version < 2:
+        tables = {**{t: [] for t in TABLES if t in _NEW_IN_2}, **tables}
     missing = [t for t in TABLES if t not in tables]
     if missing:
         raise TransferError(f"tables: missing {', '.join(repr(m) for m in missing)}")
     unknown = sorted(set(tables) - set(TABLES))
     if unknown:
         raise TransferError(f"tables: unknown {', '.join(repr(u) for u in unknown)}")
-    return {name: _load_table(name, tables[name]) for name in TABLES}
+    return {name: _load_table(name, tables[name], version) for name in TABLES}
 
 
 # --- import -------------------------------------------------------------------------

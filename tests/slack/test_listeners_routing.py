@@ -301,6 +301,11 @@ def test_every_sub_command_has_a_handler() -> None:
         "help",
         "swap",
         "timeoff",
+        "cover",
+        "calendar",
+        "incident",
+        "resolve",
+        "report",
     }
     assert HANDLERS[""] is HANDLERS["now"] is info.now
 

@@ -28,7 +28,7 @@ from bot.storage.tables import DeliveryRow
 
 NOW = datetime(2026, 12, 1, 15, tzinfo=UTC)
 BEHIND = (
-    "oncall: The database is at revision 0001; this version needs 0002. Run: oncall db upgrade\n"
+    "oncall: The database is at revision 0001; this version needs 0003. Run: oncall db upgrade\n"
 )
 ROWS_0001: dict[str, list[dict[str, Any]]] = {
     "meta": [{"key": "note", "value": "kept"}],
@@ -149,8 +149,9 @@ def every_row(url: str) -> dict[str, list[tuple[Any, ...]]]:
     try:
         with engine.connect() as conn:
             return {
+                # the columns revision 0001 had: later revisions add columns, not rows
                 name: [
-                    tuple(row)
+                    tuple(row)[: len(ROWS_0001[name][0])]
                     for row in conn.execute(
                         text(f"SELECT * FROM {name} ORDER BY 1")  # noqa: S608 - our table names
                     )
@@ -182,7 +183,7 @@ def at_0001(any_db_url: str) -> Iterator[str]:
 
 
 def test_head_is_the_newest_shipped_revision() -> None:
-    assert schema.HEAD == schema.head() == "0002"
+    assert schema.HEAD == schema.head() == "0003"
     assert (schema.MIGRATIONS / "env.py").is_file()
     assert (schema.MIGRATIONS / "versions" / "__init__.py").is_file()
 
@@ -202,10 +203,20 @@ def test_the_migrations_build_exactly_the_tables(any_db_url: str) -> None:
     assert differences(any_db_url) == []
 
 
-def test_revision_0001_is_the_tables_without_delivery(any_db_url: str) -> None:
+def _missing(diffs: list[Any]) -> set[str] | None:
+    return schema._missing(diffs)
+
+
+def test_revision_0001_is_the_tables_without_later_additions(any_db_url: str) -> None:
     schema.upgrade(any_db_url, "0001")
-    diffs = differences(any_db_url)
-    assert [(d[0], d[1].name) for d in diffs] == [("add_table", DeliveryRow.__tablename__)]
+    assert _missing(differences(any_db_url)) == {DeliveryRow.__tablename__} | set(
+        schema._ADDED_BY["0003"]
+    )
+
+
+def test_revision_0002_is_the_tables_without_0003s(any_db_url: str) -> None:
+    schema.upgrade(any_db_url, "0002")
+    assert _missing(differences(any_db_url)) == set(schema._ADDED_BY["0003"])
 
 
 def test_replicas_starting_together_on_an_empty_database_both_start(any_db_url: str) -> None:
@@ -231,11 +242,11 @@ def test_upgrade_from_0001_keeps_every_row(
 
     assert run(["db", "current"], env, capsys)[:2] == (
         0,
-        "0001 (behind: this version needs 0002; run: oncall db upgrade)\n",
+        "0001 (behind: this version needs 0003; run: oncall db upgrade)\n",
     )
     assert run(["db", "upgrade"], env, capsys) == (
         0,
-        "Upgraded the database from revision 0001 to 0002.\n",
+        "Upgraded the database from revision 0001 to 0003.\n",
         "",
     )
     assert schema.current_revision(Store(at_0001)) == schema.HEAD
@@ -243,7 +254,7 @@ def test_upgrade_from_0001_keeps_every_row(
     assert differences(at_0001) == []
     assert run(["db", "upgrade"], env, capsys)[:2] == (
         0,
-        "The database is already at revision 0002; nothing to do.\n",
+        "The database is already at revision 0003; nothing to do.\n",
     )
 
     # and the app reads the old rows through its own layer
@@ -308,11 +319,11 @@ def test_a_database_from_a_newer_bot_asks_for_a_newer_bot(
         code, out, err = run(argv, env, capsys)
         assert (code, out) == (1, ""), argv
         assert err.startswith("oncall: The database ") and err.count("\n") == 1
-        assert "revision 0099" in err and "needs 0002" in err and "Upgrade the bot" in err
+        assert "revision 0099" in err and "needs 0003" in err and "Upgrade the bot" in err
         assert "s3cret-pw" not in err
     assert run(["db", "current"], env, capsys)[:2] == (
         0,
-        "0099 (newer than this version, which needs 0002: upgrade the bot)\n",
+        "0099 (newer than this version, which needs 0003: upgrade the bot)\n",
     )
 
 
@@ -324,6 +335,11 @@ def create_all_without_alembic(url: str, *, without: tuple[str, ...] = ()) -> No
     try:
         keep = [t for t in SQLModel.metadata.sorted_tables if t.name not in without]
         SQLModel.metadata.create_all(engine, tables=keep)
+        with engine.begin() as conn:
+            for name in without:
+                if "." in name:  # a column a later revision added
+                    table, column = name.split(".")
+                    conn.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
     finally:
         engine.dispose()
 
@@ -338,14 +354,14 @@ def test_a_create_all_database_of_this_version_is_recorded_at_head(db_url: str) 
 def test_a_create_all_database_without_delivery_is_0001_and_upgrades(
     db_url: str, tmp_path: Path, team_config: dict[str, Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    create_all_without_alembic(db_url, without=("delivery",))
+    create_all_without_alembic(db_url, without=("delivery", *schema._ADDED_BY["0003"]))
     fill_0001(db_url)
     before = every_row(db_url)
     env = env_for(tmp_path, db_url, team_config)
     assert run(["who"], env, capsys) == (1, "", BEHIND)
     assert run(["db", "upgrade"], env, capsys)[:2] == (
         0,
-        "Upgraded the database from revision 0001 to 0002.\n",
+        "Upgraded the database from revision 0001 to 0003.\n",
     )
     assert every_row(db_url) == before
     assert run(["who"], env, capsys)[0] == 0
@@ -372,13 +388,13 @@ def test_db_current_on_an_empty_database(
     env = env_for(tmp_path, db_url, team_config)
     assert run(["db", "current"], env, capsys) == (
         0,
-        "none: the database is empty; oncall db upgrade creates revision 0002\n",
+        "none: the database is empty; oncall db upgrade creates revision 0003\n",
         "",
     )
     assert run(["db", "upgrade"], env, capsys)[:2] == (
         0,
-        "Upgraded the database from revision (empty) to 0002.\n",
+        "Upgraded the database from revision (empty) to 0003.\n",
     )
-    assert run(["db", "current"], env, capsys)[:2] == (0, "0002 (head: up to date)\n")
+    assert run(["db", "current"], env, capsys)[:2] == (0, "0003 (head: up to date)\n")
     code, _out, err = run(["db"], env, capsys)
     assert code == 2 and err.startswith("oncall: ") and err.count("\n") == 1

@@ -115,7 +115,7 @@ def test_every_table_is_exported_or_deliberately_left_out() -> None:
 def test_the_export_holds_every_row_in_order_as_plain_json(source: OnCallService) -> None:
     doc = snapshot(source.store)
     assert json.loads(json.dumps(doc)) == doc
-    assert (doc["format"], doc["version"], doc["revision"]) == ("oncall-bot-state", 1, "0002")
+    assert (doc["format"], doc["version"], doc["revision"]) == ("oncall-bot-state", 2, "0003")
     assert doc["exported_at"] == "2026-12-02T09:30:00+00:00"
     tables = doc["tables"]
     assert list(tables) == list(TABLES) and "delivery" not in tables
@@ -227,7 +227,7 @@ MALFORMED: dict[str, tuple[Callable[[dict[str, Any]], Any], str]] = {
     "no tables": (_set("tables", KeyError), "missing 'tables'"),
     "unknown top key": (_set("extra", 1), "unknown 'extra' at the top"),
     "other format": (_set("format", "something-else"), "not an oncall-bot export"),
-    "version 2": (_set("version", 2), "format version 2 is not supported"),
+    "version 3": (_set("version", 3), "format version 3 is not supported"),
     "version as text": (_set("version", "1"), "format version '1' is not supported"),
     "version true": (_set("version", True), "format version True is not supported"),
     "naive exported_at": (_set("exported_at", "2026-12-02T09:30:00"), "not an ISO instant"),

@@ -18,7 +18,7 @@ from slack_sdk import WebClient
 from bot.core.errors import Refusal
 from bot.slack.common import member_of, service_from, text_field
 from bot.slack.errors import FAILED
-from bot.slack.listeners.commands import info, requests
+from bot.slack.listeners.commands import calendar, incidents, info, report, requests, takeover
 from bot.slack.listeners.commands.context import CommandRequest, split_command
 from bot.slack.mrkdwn import code, md
 from bot.slack.notifier import notifier_from
@@ -37,6 +37,11 @@ HANDLERS: dict[str, Handler] = {
     "help": info.help_,
     "swap": requests.swap,
     "timeoff": requests.timeoff,
+    "cover": takeover.cover,
+    "calendar": calendar.calendar,
+    "incident": incidents.incident,
+    "resolve": incidents.resolve,
+    "report": report.report,
 }
 # Read-only and quick: answered in the acknowledgement.
 ANSWERED_IN_ACK = frozenset(
