@@ -384,3 +384,26 @@ def test_cli_import_refusals_are_one_line_and_change_nothing(
     assert snapshot(Store(target)) == before
     assert cli(["import", "--replace", str(good)], target, capsys, tmp_path)[0] == 0
     assert snapshot(Store(target)) == before
+
+
+def test_a_version_1_export_is_still_imported(document: dict[str, Any], tmp_path: Path) -> None:
+    """An export of an older oncall-bot (format 1, schema 0002) has no table or column that
+    revision 0003 added: they are read as empty and null, every other row as it was."""
+    old = copy.deepcopy(document)
+    old["version"], old["revision"] = 1, "0002"
+    for name in transfer._NEW_IN_2:
+        if "." in name:
+            table, column = name.split(".")
+            for row in old["tables"][table]:
+                del row[column]
+        else:
+            del old["tables"][name]
+    store = empty_store(f"sqlite:///{tmp_path}/from-v1.db")
+    import_state(store, old)
+    tables = snapshot(store)["tables"]
+    for name, rows in old["tables"].items():
+        new_columns = {n.split(".")[1] for n in transfer._NEW_IN_2 if n.startswith(f"{name}.")}
+        assert [{k: v for k, v in r.items() if k not in new_columns} for r in tables[name]] == rows
+        assert all(r[c] is None for r in tables[name] for c in new_columns)
+    assert all(tables[t] == [] for t in transfer._NEW_IN_2 if "." not in t)
+    assert old["tables"]["swap_request"], "the document has swap rows to check"
