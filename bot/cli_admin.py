@@ -22,12 +22,16 @@ from typing import Any
 from bot.cli_errors import UsageError
 from bot.clock import Clock
 from bot.settings import DEFAULT_DATABASE_URL
+from bot.storage.engine import MissingDatabase
 from bot.storage.store import StorageError, Store, safe_url
 
 
-def open_store(env: dict[str, str]) -> Store:
-    """The store on DATABASE_URL (default sqlite:///oncall.db), for every CLI command."""
-    return Store(env.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
+def open_store(env: dict[str, str], *, create: bool = True) -> Store:
+    """The store on DATABASE_URL (default sqlite:///oncall.db), for every CLI command.
+
+    A command that only reads the database passes `create=False`: a missing SQLite file
+    is then an error (MissingDatabase), not a new empty file left behind."""
+    return Store(env.get("DATABASE_URL") or DEFAULT_DATABASE_URL, create=create)
 
 
 def _failed(what: str, store: Store, e: Exception) -> StorageError:
@@ -58,7 +62,11 @@ def cmd_db_upgrade(args: argparse.Namespace, env: dict[str, str], clock: Clock) 
 def cmd_db_current(args: argparse.Namespace, env: dict[str, str], clock: Clock) -> int:
     from bot.storage import schema
 
-    store = open_store(env)
+    try:
+        store = open_store(env, create=False)
+    except MissingDatabase as e:
+        print(f"none: there is no database at {e.path}; oncall db upgrade creates it")
+        return 0
     try:
         current, tables = schema.state(store)
     except Exception as e:
@@ -94,7 +102,7 @@ def _write_private(path: Path, text: str) -> None:
 def cmd_export(args: argparse.Namespace, env: dict[str, str], clock: Clock) -> int:
     from bot.storage.transfer import TABLES, export_state
 
-    store = open_store(env)
+    store = open_store(env, create=False)  # nothing to export: never create a file for it
     store.create_all()
     try:
         doc = export_state(store, clock.now())

@@ -35,6 +35,10 @@ class StorageError(Exception):
 class MissingDatabase(StorageError):
     """The SQLite file does not exist and the caller did not ask to create one."""
 
+    def __init__(self, message: str, path: str) -> None:
+        super().__init__(message)
+        self.path = path
+
 
 class DatabaseGone(StorageError):
     """The SQLite file this process opened was deleted or replaced since: no write
@@ -113,7 +117,8 @@ def make_engine(url: str, *, immediate: bool = False, create: bool = True) -> En
                     raise MissingDatabase(
                         f"there is no database at {path} (DATABASE_URL={safe_url(url)}). "
                         "If it was moved or deleted, restore it (or fix DATABASE_URL); to "
-                        "start a new, empty one: oncall run --create-db"
+                        "start a new, empty one: oncall run --create-db",
+                        path,
                     )
                 _create_file(path)
             _use_wal(path)

@@ -385,6 +385,7 @@ def test_unrecognised_tables_are_refused_not_touched(
 def test_db_current_on_an_empty_database(
     db_url: str, tmp_path: Path, team_config: dict[str, Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
+    Store(db_url).engine.dispose()  # an empty database (a new file on SQLite)
     env = env_for(tmp_path, db_url, team_config)
     assert run(["db", "current"], env, capsys) == (
         0,
@@ -398,3 +399,23 @@ def test_db_current_on_an_empty_database(
     assert run(["db", "current"], env, capsys)[:2] == (0, "0003 (head: up to date)\n")
     code, _out, err = run(["db"], env, capsys)
     assert code == 2 and err.startswith("oncall: ") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("argv", [["db", "current"], ["export"]])
+def test_reading_a_missing_database_creates_no_file(
+    argv: list[str],
+    tmp_path: Path,
+    team_config: dict[str, Any],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = tmp_path / "missing.db"
+    code, out, err = run(argv, env_for(tmp_path, f"sqlite:///{path}", team_config), capsys)
+    assert not path.exists()
+    if argv == ["export"]:
+        assert (code, out) == (1, "")
+        assert err.startswith(f"oncall: there is no database at {path} ") and err.count("\n") == 1
+    else:
+        assert (code, out) == (
+            0,
+            f"none: there is no database at {path}; oncall db upgrade creates it\n",
+        )
