@@ -1,14 +1,13 @@
 """Build and send signed requests exactly as Slack delivers them to the app's endpoint.
 
-Pure helpers (no app imports) so tests drive the real HTTP adapter, request verification and
-Bolt routing: slash commands (form fields), interactions (``payload=<json>`` form) and Events
-API envelopes (JSON), each signed with the v0 signing-secret scheme.
+Pure helpers (the only app import is the playground's `sign`) so tests drive the real
+HTTP adapter, request verification and Bolt routing: slash commands (form fields),
+interactions (``payload=<json>`` form) and Events API envelopes (JSON), each signed
+with the v0 signing-secret scheme.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import time
 import urllib.error
@@ -16,6 +15,8 @@ import urllib.request
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
+
+from bot.playground.interactions import sign  # Slack's v0 request signing, one definition
 
 __all__ = [
     "API_APP_ID",
@@ -48,18 +49,6 @@ FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 
 # ---------------------------------------------------------------------- signing
-
-
-def sign(secret: str, body: bytes, timestamp: int | None = None) -> dict[str, str]:
-    """Slack's v0 request-signing headers for ``body`` (timestamp defaults to now).
-
-    Signature = ``v0=`` + hex HMAC-SHA256(secret, ``f"v0:{ts}:{body}"``). Passing an old
-    ``timestamp`` lets tests check replay protection.
-    """
-    ts = int(time.time()) if timestamp is None else int(timestamp)
-    base = b"v0:" + str(ts).encode() + b":" + body
-    digest = hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
-    return {"X-Slack-Request-Timestamp": str(ts), "X-Slack-Signature": f"v0={digest}"}
 
 
 # ---------------------------------------------------------------------- bodies

@@ -28,7 +28,9 @@ TEAM = {"id": TEAM_ID, "domain": "playground"}
 
 def sign(secret: str, body: bytes, timestamp: int | None = None) -> dict[str, str]:
     """Slack's v0 request-signing headers: HMAC-SHA256 of `v0:<ts>:<body>`. The timestamp
-    is the real time: Bolt refuses a request signed more than five minutes ago."""
+    is the real time: Bolt refuses a request signed more than five minutes ago. Over raw
+    bytes (slack_sdk's generate_signature decodes them as UTF-8 first), so the tests can
+    sign the bodies Slack never sends."""
     ts = int(time.time()) if timestamp is None else timestamp
     digest = hmac.new(secret.encode(), f"v0:{ts}:".encode() + body, hashlib.sha256)
     return {"X-Slack-Request-Timestamp": str(ts), "X-Slack-Signature": f"v0={digest.hexdigest()}"}
