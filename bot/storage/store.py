@@ -49,6 +49,7 @@ from bot.storage.tables import (
 
 __all__ = [
     "Announcement",
+    "AuditEntry",
     "Busy",
     "MemberChanges",
     "StorageError",
@@ -143,6 +144,17 @@ def _swap_of(
     return SwapRequest(
         id, requester, counterpart, requester_week, counterpart_week, SwapStatus(status), *rest
     )
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One audited change: who did what, when; `detail` is its JSON object."""
+
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    detail: str
 
 
 @dataclass(frozen=True)
@@ -534,8 +546,10 @@ class Store(Database, ChangeStore, OverrideStore, CalendarStore, IncidentStore, 
         )
 
     @staticmethod
-    def audit_log(s: Session, limit: int = 100) -> list[AuditRow]:
-        return list(s.exec(select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)))  # type: ignore[union-attr]
+    def audit_log(s: Session, limit: int = 100) -> list[AuditEntry]:
+        """The newest `limit` audit entries, the newest first."""
+        rows = s.exec(select(AuditRow).order_by(AuditRow.id.desc()).limit(limit))  # type: ignore[union-attr]
+        return [AuditEntry(r.id, r.at, r.actor, r.action, r.detail) for r in rows]  # type: ignore[arg-type]
 
     # --- announcements: decided once per (kind, week) ---------------------------
     @staticmethod
