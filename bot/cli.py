@@ -7,6 +7,8 @@ and exit non-zero; they never show a traceback.
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import json
 import os
 import sys
@@ -28,6 +30,8 @@ from bot.core.errors import Refusal
 from bot.core.ledger import Ledger, rule_summary
 from bot.core.model import Member, Team
 from bot.core.oncall import OnCall
+from bot.core.report import COLUMNS as REPORT_COLUMNS
+from bot.core.report import Report
 from bot.core.weeks import local_instant
 from bot.service import Handover, OnCallService, ScheduledWeek
 from bot.settings import DEFAULT_CONFIG_PATH
@@ -476,6 +480,78 @@ def cmd_fairness(args: argparse.Namespace, env: dict[str, str], clock: Clock) ->
     return 0
 
 
+def report_json(team: Team, report: Report) -> dict[str, Any]:
+    return {
+        "from": report.first.isoformat(),
+        "to": report.last.isoformat(),
+        "timezone": team.timezone.key,
+        "started": report.started,
+        "members": [r.as_dict() for r in report.rows],
+        "holidays": {d.isoformat(): n for d, n in sorted(report.holidays.items())},
+        "uncovered_hours": round(report.uncovered_hours, 2),
+    }
+
+
+def report_csv(report: Report) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=REPORT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(r.as_dict() for r in report.rows)
+    return out.getvalue()
+
+
+REPORT_TITLES = (
+    ("on_call_hours", "On-call h"),
+    ("backup_hours", "Backup h"),
+    ("weekend_days", "Weekend days"),
+    ("holiday_days", "Holiday days"),
+    ("covers_given", "Covers given"),
+    ("covers_received", "received"),
+    ("swaps", "Swaps"),
+    ("incidents", "Incidents"),
+)
+
+
+def report_table(team: Team, report: Report) -> str:
+    span = f"{report.first:%a %d %b %Y} - {report.last:%a %d %b %Y} ({team.timezone.key})"
+    if not report.started:
+        return f"{span}: the rotation starts {first_handover(team)}; nothing to report."
+    header = ["Member"] + [title for _key, title in REPORT_TITLES]
+    rows = [header] + [
+        [r.name] + [f"{r.as_dict()[key]:g}" for key, _t in REPORT_TITLES] for r in report.rows
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = [
+        "  ".join(c.rjust(widths[i]) if i else c.ljust(widths[i]) for i, c in enumerate(row))
+        for row in rows
+    ]
+    lines.append(span)
+    holidays = ", ".join(f"{n} ({d:%a %d %b})" for d, n in sorted(report.holidays.items()))
+    lines.append(f"Public holidays: {holidays or 'none'}")
+    if report.uncovered_hours:
+        lines.append(f"Nobody was free to be on call for {report.uncovered_hours:g} h.")
+    return "\n".join(lines)
+
+
+def cmd_report(args: argparse.Namespace, env: dict[str, str], clock: Clock) -> int:
+    first = _parse_date(args.start, "--from")
+    last = _parse_date(args.end, "--to")
+    if last < first:
+        raise UsageError(f"--to {last} is before --from {first}: give the range in order")
+    service = open_service(env, clock)
+    try:
+        report = service.report(first, last)
+    except Refusal as e:  # beyond the readable horizon: the range asked for too much
+        raise UsageError(f"--to {last}: {e}") from None
+    if args.json:
+        print(json.dumps(report_json(service.team, report), indent=2))
+    elif args.csv:
+        sys.stdout.write(report_csv(report))
+    else:
+        print(report_table(service.team, report))
+    return 0
+
+
 def cmd_ical(args: argparse.Namespace, env: dict[str, str], clock: Clock) -> int:
     from bot.ical import oncall_calendar
 
@@ -499,6 +575,15 @@ def _add_reports(sub: Any) -> None:
     p = sub.add_parser("fairness", help="the fairness ledger: weeks, holidays, covers, swaps")
     p.add_argument("--json", action="store_true", help="JSON for scripts")
     p.set_defaults(handler=cmd_fairness)
+    p = sub.add_parser(
+        "report", help="per person: on-call hours, weekend and holiday days, covers, incidents"
+    )
+    p.add_argument("--from", dest="start", required=True, help="first local date, YYYY-MM-DD")
+    p.add_argument("--to", dest="end", required=True, help="last local date (included)")
+    form = p.add_mutually_exclusive_group()
+    form.add_argument("--csv", action="store_true", help="CSV for spreadsheets")
+    form.add_argument("--json", action="store_true", help="JSON for scripts")
+    p.set_defaults(handler=cmd_report)
     p = sub.add_parser("ical", help="an iCalendar file of the on-call weeks")
     p.add_argument("--member", help="only this member's weeks")
     p.add_argument("--weeks", type=int, default=52, help="how many weeks ahead (default 52)")

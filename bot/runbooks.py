@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.core.model import Pipeline
+
 __all__ = [
     "Fence",
     "Runbook",
@@ -23,6 +25,7 @@ __all__ = [
     "fence_opened_by",
     "fence_states",
     "load_runbook",
+    "load_runbook_of",
     "parse_runbook",
 ]
 
@@ -209,3 +212,14 @@ def load_runbook(path: Path) -> Runbook:
         return parse_runbook(text)
     except RunbookError as exc:
         raise RunbookError(exc.reason, path) from None
+
+
+def load_runbook_of(pipeline: Pipeline) -> tuple[Runbook | None, str | None]:
+    """A pipeline's runbook (None when it has none), plus the problem when its configured
+    file cannot be read: `/oncall runbook` and an incident's post show the same."""
+    if pipeline.runbook is None:
+        return None, None
+    try:
+        return load_runbook(pipeline.runbook), None
+    except RunbookError as e:
+        return None, e.message

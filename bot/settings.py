@@ -77,6 +77,11 @@ class Settings:
     database_url: str
     config_path: Path
     log_level: str
+    # The address people's calendar apps reach the bot at (scheme, host, any path
+    # prefix; no trailing slash): feed links are built from it. None: no links.
+    public_url: str | None = None
+    # A port of its own serving only the calendar feeds (Socket Mode has no HTTP server).
+    calendar_port: int | None = None
 
     @property
     def socket_mode(self) -> bool:
@@ -110,7 +115,8 @@ class Settings:
             f"app_token={mask(self.app_token)}, port={self.port!r}, "
             f"api_url={redact(self.api_url or '', self) or None!r}, "
             f"database_url={redact(self.database_url, self)!r}, "
-            f"config_path={self.config_path!r}, log_level={self.log_level!r})"
+            f"config_path={self.config_path!r}, log_level={self.log_level!r}, "
+            f"public_url={self.public_url!r}, calendar_port={self.calendar_port!r})"
         )
 
 
@@ -201,6 +207,39 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
     # Team.
     config_path = Path(get("ONCALL_CONFIG") or DEFAULT_CONFIG_PATH)
 
+    # Calendar feeds.
+    public_url = get("PUBLIC_URL")
+    if public_url is not None:
+        if not _is_url(public_url, schemes=("http", "https"), need_host=True):
+            problem(
+                "PUBLIC_URL",
+                "must be an http:// or https:// URL such as https://oncall.example.com",
+            )
+            public_url = None
+        elif _url_credentials(public_url) or urlsplit(public_url).query or "#" in public_url:
+            # It is shown to people in every link: nothing secret, nothing after the path.
+            problem("PUBLIC_URL", "must be a plain address: no user name or password, ? or #")
+            public_url = None
+        else:
+            public_url = public_url.rstrip("/")
+    calendar_port: int | None = None
+    raw_calendar_port = get("CALENDAR_PORT")
+    if raw_calendar_port is not None:
+        calendar_port = int(raw_calendar_port) if raw_calendar_port.isdigit() else 0
+        if not 1 <= calendar_port <= 65535:
+            problem(
+                "CALENDAR_PORT",
+                f"must be a whole number from 1 to 65535, got {raw_calendar_port!r}",
+            )
+            calendar_port = None
+        elif calendar_port == port and app_token is None:
+            problem(
+                "CALENDAR_PORT",
+                "is the same as PORT: in HTTP mode that server serves the feeds already; "
+                "leave CALENDAR_PORT unset or give another port",
+            )
+            calendar_port = None
+
     if problems:
         raise SettingsError(problems)
     return Settings(
@@ -212,6 +251,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
         database_url=database_url,
         config_path=config_path,
         log_level=log_level,
+        public_url=public_url,
+        calendar_port=calendar_port,
     )
 
 

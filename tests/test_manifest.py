@@ -35,6 +35,8 @@ EXPECTED_BOT_SCOPES = {
     "chat:write.public",
     "im:write",
     "usergroups:write",
+    "channels:manage",  # /oncall incident: conversations.create, setTopic, invite
+    "pins:write",  # /oncall incident: pins.add of the runbook post
 }
 
 Manifest = dict[str, Any]

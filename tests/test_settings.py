@@ -455,6 +455,8 @@ def test_env_example_documents_every_variable_and_loads() -> None:
         "LOG_LEVEL",
         "DATABASE_URL",
         "ONCALL_CONFIG",
+        "PUBLIC_URL",
+        "CALENDAR_PORT",
     }
     # An app token would silently switch to Socket Mode, so it must stay commented out.
     assert "SLACK_APP_TOKEN" not in active

@@ -10,6 +10,7 @@ while rules 3-5 strictly improve. It gives no reasons: the planner explains move
 
 from __future__ import annotations
 
+from bot.core.plan_bounds import lower_bound
 from bot.core.plan_check import (
     WINDOW,
     WINDOW_SPREAD,
@@ -27,72 +28,6 @@ def greedy_plan(ctx: PlanContext) -> list[str]:
     score, members = _best_effort(ctx)
     rr = [ctx.rr(p) if f is None else f for p, f in enumerate(ctx.fixed_at)]
     return rr if evaluate(ctx, rr)[0] < score else members
-
-
-def _r3_floor(ctx: PlanContext) -> int:
-    """A lower bound on rule 3's excess that no plan can beat.
-
-    Whoever takes the biggest holiday week (or has the heaviest fixed weeks) holds at least
-    `top` days, so the other n-1 members share at most total-top and one of them has at
-    most (total-top) // (n-1).
-    """
-    n = ctx.n
-    if n < 2:
-        return 0
-    total = 0
-    fixed = [0] * n
-    biggest = 0
-    for p in range(ctx.size):
-        f = ctx.fixed_at[p]
-        if f is None:
-            total += ctx.hdays[p]
-            biggest = max(biggest, ctx.hdays[p])
-        elif f in ctx.idx:
-            total += ctx.hdays[p]
-            fixed[ctx.idx[f]] += ctx.hdays[p]
-    heavy = max(fixed)
-    top = max(biggest, heavy)
-    share = (total - top) // (n - 1)
-    return max(0, top - share - 1)
-
-
-def lower_bound(ctx: PlanContext) -> Score:
-    """Breaks no plan can avoid (sound, not tight): lets the planner stop searching early."""
-    r1 = 0
-    for p in range(ctx.size):
-        f = ctx.fixed_at[p]
-        if f is not None:
-            r1 += f in ctx.unavail[p]
-        elif all(m in ctx.unavail[p] for m in ctx.order):
-            r1 += 1
-    r4 = 0
-    if ctx.n >= 3:
-        # A week holding two different major holidays of a season: its member has both.
-        seasons = set()
-        for majors in ctx.majors:
-            per: dict[int, int] = {}
-            for _, season in majors:
-                per[season] = per.get(season, 0) + 1
-            seasons.update(season for season, c in per.items() if c >= 2)
-        r4 = len(seasons)
-
-    def known(p: int) -> str | None:
-        """Who is on call at p in every plan: the fixed member, or the only member."""
-        f = ctx.fixed_at[p]
-        return f if f is not None or ctx.n != 1 else ctx.order[0]
-
-    r5 = 0
-    for p in range(ctx.size):
-        if ctx.pair_allowed(p):
-            continue
-        if p == 0:
-            before = ctx.prev
-        elif ctx.index[p - 1] == ctx.index[p] - 1:
-            before = known(p - 1)
-        else:
-            continue
-        r5 += before is not None and before == known(p)
-    return (r1, 0, _r3_floor(ctx), r4, r5)
 
 
 def _best_effort(ctx: PlanContext) -> tuple[Score, list[str]]:

@@ -23,7 +23,7 @@ class LedgerRow:
     covers_given: int = 0
     covers_received: int = 0
     swaps: int = 0
-    adjusted_weeks: int = 0  # weeks the planner moved from plain round-robin
+    adjusted_weeks: int = 0  # weeks off their target (round-robin, or the replaced plan)
 
     @property
     def weeks(self) -> int:

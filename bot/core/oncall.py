@@ -98,12 +98,12 @@ def resolve_week(
         on_call = _first_free(team, next_up, day, time_off, {scheduled})
         reasons.append(f"{team.name_of(scheduled)} is on time off; the backup stands in")
 
-    # 3. Take-overs: a colleague took the engineer's place from an instant on.
-    for o in overrides:
+    # 3. Take-overs: a colleague took the engineer's place from an instant on. In the
+    # order they started, so a chain holds (Jill took over from Davis, then James from Jill).
+    for o in sorted(overrides, key=lambda o: o.start):
         if o.holds(at) and o.replaces == on_call:
             on_call = o.member
             reasons.append(f"{team.name_of(o.member)} took over from {team.name_of(o.replaces)}")
-            break
 
     # 4. The backup: next week's engineer, or the next free member after them.
     next_member = following.member if following else team.order[(index + 1) % len(team.order)]

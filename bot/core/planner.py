@@ -2,13 +2,18 @@
 
 The rules and their order are in bot/core/plan_check.py (README "Holidays and fairness"),
 whose `evaluate` is the one checker: a severity per rule, 0 = kept. The plan minimises
-those lexicographically, rule 1 first, then the number of weeks that differ from the
-target (the previous plan where given, else round-robin): fairness first, stability last.
+those lexicographically, rule 1 first, then (a re-plan only) the weeks moved from the
+previous plan: fairness first, stability last. A first plan moves nothing (0 weeks, there
+is no plan to move from); it keeps to round-robin where no rule loses, and every week off
+it says why.
 
 Approach: an exact model (a boolean per free week and member) solved with OR-Tools CP-SAT,
 one objective at a time, each optimum then held as a constraint, starting from the greedy
 heuristic (bot/core/heuristic.py), so a timed-out search is never worse than it. Rule 1
-needs no search: a free week goes to someone available whenever anyone is.
+needs no search: a free week goes to someone available whenever anyone is. Each stage
+whose start is above its floor (bot/core/plan_bounds.py) first asks whether the floor is
+reachable at all, then minimises; rule 3 first tries a start built around holiday weeks
+chosen at its floor (`_holidays_first`).
 
 Deterministic: one worker, a fixed seed, and a *deterministic* time limit (CP-SAT's work
 units, not wall-clock), so the same inputs give the same plan under any machine load; a
@@ -19,6 +24,7 @@ achieves, the best bound the solver proved, and whether that is proven optimal.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
 from collections import OrderedDict
@@ -27,7 +33,8 @@ from datetime import date
 
 from ortools.sat.python import cp_model
 
-from bot.core.heuristic import greedy_plan, lower_bound
+from bot.core.heuristic import greedy_plan
+from bot.core.plan_bounds import lower_bound
 from bot.core.plan_check import (
     DEFAULT_SECONDS,
     FIXED,
@@ -68,6 +75,12 @@ WALL_FACTOR = 2.5  # a wall-clock guard of this many times the budget, over all 
 SEED = 20261130  # fixed: the same inputs give the same plan
 R3_SHARE = 0.6  # rule 3's share of the budget left when its stage starts
 MOVES_SHARE = 0.5  # the moves' share of the budget left when their stage starts
+# Per rule, a stage's share spent first asking whether its floor is reachable: rules 2-3
+# find their floor plans that way (where minimising stalls); rules 4-5 prove faster by
+# minimising, so they ask only briefly (measured on the bench's slow teams).
+PROBE_SHARE = {2: 0.5, 3: 0.5, 4: 0.15, 5: 0.15}
+HOLIDAY_TRIES = 8  # holiday-week assignments tried for a start at rule 3's floor
+HOLIDAYS_SHARE = 0.1  # the holiday weeks' small model: its share of the budget left
 
 
 _CACHE: OrderedDict[str, Plan] = OrderedDict()  # request fingerprint -> plan (pure, so safe)
@@ -93,7 +106,7 @@ def _fingerprint(req: PlanRequest) -> str:
 
 
 def plan_rotation(req: PlanRequest) -> Plan:
-    """The best plan for the rules in order, then the fewest moves from the target.
+    """The best plan for the rules in order, then (a re-plan) the fewest weeks moved.
 
     The same request gives the same plan, so a recent one is answered from memory."""
     key = _fingerprint(req)
@@ -168,25 +181,28 @@ class _Model:
             adjacent = p == 0 or ctx.index[p - 1] == ctx.index[p] - 1
             if adjacent and before is not None and before == masked[p]:
                 out5 += not ctx.pair_allowed(p)
-        unmovable = sum(
-            1
-            for p in range(ctx.size)
-            if ctx.fixed_at[p] is None and ctx.idx[ctx.target[p]] not in self.x[p]
-        )
+        # Rule 6 counts the weeks a re-plan moves from the previous plan: only weeks that
+        # plan had (a first plan moves none). A week whose previous member left the team
+        # or is away now must move.
+        self.kept: dict[int, int] = {}  # free position -> its previous member's index
+        unmovable = 0
+        for p in range(ctx.size):
+            before = ctx.req.previous.get(ctx.index[p])
+            if ctx.fixed_at[p] is not None or before is None:
+                continue
+            if ctx.idx.get(before, -1) in self.x[p]:
+                self.kept[p] = ctx.idx[before]
+            else:
+                unmovable += 1
         known = lower_bound(ctx)  # breaks no plan avoids: rule 3's share, two majors a week
         # Lower bounds per stage: rules 2-5, then the moves.
-        r3 = max(known[2], _holiday_cover_floor(ctx))
-        self.floor = (0, r3, max(out4, known[3]), max(out5, known[4]), unmovable)
+        self.floor = [0, known[2], max(out4, known[3]), max(out5, known[4]), unmovable]
         self._warm_start()
         self.r2 = self._rule2()
         self.r3 = self._rule3()
         self.r4 = (self._rule4() if n >= 3 else 0) + out4
         self.r5 = self._rule5() + out5
-        self.moves = unmovable + sum(
-            1 - self.x[p][ctx.idx[ctx.target[p]]]
-            for p in range(ctx.size)
-            if ctx.fixed_at[p] is None and ctx.idx[ctx.target[p]] in self.x[p]
-        )
+        self.moves = unmovable + sum(1 - self.x[p][i] for p, i in self.kept.items())
 
     def _warm_start(self) -> None:
         """Start from the greedy heuristic: a timed-out search is never worse than it."""
@@ -355,68 +371,66 @@ class _Model:
         current = list(self.start)
         results = [RuleResult(1, self.r1_fixed, self.r1_fixed, True)]
         stages = [self.r2, self.r3, self.r4, self.r5, self.moves]
-        budget = max(ctx.req.seconds, 0.05)
-        wall = WALL_FACTOR * budget
+        self.budget = max(ctx.req.seconds, 0.05)
+        self.wall = WALL_FACTOR * self.budget
         proven = True
         for k, expr in enumerate(stages):
             rule = k + 2
+            if rule == 3 and not isinstance(expr, int):
+                current = self._holidays_first(current)
             value = self._values(current)[k]
-            if rule == 6 and current == self.start and not ctx.req.previous:
-                # A first plan the heuristic got optimal: its moves stay (it keeps to
-                # round-robin wherever the rules allow), not worth a proof.
-                results.append(RuleResult(6, value, self.floor[k], value == self.floor[k]))
-                continue
             if isinstance(expr, int) or value == self.floor[k]:
                 # At a bound no plan beats: optimal whatever the rules before it achieve.
                 results.append(RuleResult(rule, value, value, True))
                 if not isinstance(expr, int):
                     self.m.add(expr <= value)
                 continue
-            self._hint(current)
             self.m.add(expr <= value)  # the start is feasible: nothing worse is searched
-            self.m.minimize(expr)
-            solver = cp_model.CpSolver()
             # Rule 3 (holiday days, a partition problem) is where proofs run out: it gets
             # most of what is left; the moves (never part of "optimal") at most half of
             # what is left, which bounds the time; the other stages an equal share.
-            share = budget / (len(stages) - k)
-            share = {3: budget * R3_SHARE, 6: budget * MOVES_SHARE}.get(rule, share)
-            solver.parameters.num_workers = 1
-            solver.parameters.random_seed = SEED
-            solver.parameters.max_deterministic_time = share
-            # No LP relaxation: on these models it found and proved no more within the
-            # budget, and CP-SAT counts its work at a tenth of its wall time, so the
-            # wall-clock guard (not the deterministic limit) ended the search.
-            solver.parameters.linearization_level = 0
-            # The guard: CP-SAT's work units can under-count (its LP on some models), and a
-            # start must not wait. Only a guard that fires makes a plan machine-dependent;
-            # such a plan is not proven optimal, and says so.
-            solver.parameters.max_time_in_seconds = max(wall, 0.05)
-            status = solver.solve(self.m)
-            budget = max(budget - solver.deterministic_time, 0.05)
-            wall -= solver.wall_time
-            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                found = [
-                    -1 if not xs else next(i for i, v in xs.items() if solver.boolean_value(v))
-                    for xs in self.x
-                ]
-                ahead = self._values(found)[k:]
-                got = ahead[0]
-                # The model's slack variables only ever over-state a break.
-                assert round(solver.objective_value) >= got, (rule, solver.objective_value, got)
-                if status == cp_model.OPTIMAL:
-                    assert round(solver.objective_value) == got, (rule, solver.objective_value)
-                # Taken only if better on this rule and those after it, in order: a tie
-                # here must not cost a later rule that the later stages may not win back.
-                if ahead < self._values(current)[k:]:
-                    current, value = found, got
-            raw = solver.best_objective_bound
-            bound = math.ceil(raw - 1e-6) if math.isfinite(raw) else self.floor[k]
-            bound = min(value, max(self.floor[k], bound))
+            share = self.budget / (len(stages) - k)
+            share = {3: self.budget * R3_SHARE, 6: self.budget * MOVES_SHARE}.get(rule, share)
+            bound = self.floor[k]
+            if rule <= 5:
+                # First the question "is the floor reachable?": CP-SAT settles it where a
+                # minimisation stalls one above it (seed 1's team 39: rule 2's windows at 0
+                # in 0.02 deterministic s, not found by minimising in 8), and a "no"
+                # proves the floor one higher.
+                spent = self.budget
+                gate = self.m.new_bool_var("probe")  # the question holds only under the gate
+                self.m.add(expr <= bound).only_enforce_if(gate)
+                limit = share * PROBE_SHARE[rule]
+                solver, status, found = self._search(current, limit, assume=[gate])
+                share -= spent - self.budget
+                if found is not None:
+                    current, value = found, self._values(found)[k]
+                elif status == cp_model.INFEASIBLE:
+                    bound += 1
+            if value > bound:
+                solver, status, found = self._search(current, share, objective=expr)
+                if found is not None:
+                    ahead = self._values(found)[k:]
+                    # The model's slack variables only ever over-state a break.
+                    assert round(solver.objective_value) >= ahead[0], (rule, ahead[0])
+                    if status == cp_model.OPTIMAL:
+                        assert round(solver.objective_value) == ahead[0], (rule, ahead[0])
+                    # Taken only if better on this rule and those after it, in order: a
+                    # tie here must not cost a later rule the later stages may not win back.
+                    if ahead < self._values(current)[k:]:
+                        current, value = found, ahead[0]
+                raw = solver.best_objective_bound
+                if math.isfinite(raw):
+                    bound = max(bound, math.ceil(raw - 1e-6))
+            bound = min(value, bound)
             proven = proven and bound == value
             results.append(RuleResult(rule, value, bound, proven))
             self.m.add(expr <= value)  # later rules never trade this one away
-            self.m.clear_objective()
+        if current != self.start:
+            # Weeks off their target (the previous plan, else round-robin) each need a
+            # reason: trade pairs back where no rule loses. Cheap, and never adds a move.
+            traded = _trade_back(ctx, self._members(current))
+            current = [i if i < 0 else ctx.idx[m] for i, m in zip(current, traded, strict=True)]
         # A later stage may have improved an earlier rule it was only bounded by.
         final = (self.r1_fixed, *self._values(current))
         results = [
@@ -424,6 +438,115 @@ class _Model:
             for k, r in enumerate(results)
         ]
         return self._members(current), results
+
+    def _search(
+        self,
+        current: Sequence[int],
+        limit: float,
+        objective: cp_model.LinearExprT | None = None,
+        assume: Sequence[cp_model.IntVar] = (),
+    ) -> tuple[cp_model.CpSolver, int, list[int] | None]:
+        """One CP-SAT run from `current` within `limit` deterministic seconds: minimise
+        `objective`, or without one, find any plan (under the `assume` literals: a
+        question asked without changing the model). Returns the solver, its status and
+        the plan found (None if none)."""
+        self._hint(current)
+        if objective is not None:
+            self.m.minimize(objective)
+        self.m.add_assumptions(assume)
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = SEED
+        solver.parameters.max_deterministic_time = max(limit, 0.01)
+        # No LP relaxation: on these models it found and proved no more within the
+        # budget, and CP-SAT counts its work at a tenth of its wall time, so the
+        # wall-clock guard (not the deterministic limit) ended the search.
+        solver.parameters.linearization_level = 0
+        # No probing in presolve: it cost a third of a small search's wall time and made
+        # a proof slower (seed 2's team 142: rule 4 proven in 0.43 deterministic s
+        # without it, open after 0.67 with it).
+        solver.parameters.cp_model_probing_level = 0
+        # The guard: CP-SAT's work units can under-count (its LP on some models), and a
+        # start must not wait. Only a guard that fires makes a plan machine-dependent;
+        # such a plan is not proven optimal, and says so.
+        solver.parameters.max_time_in_seconds = max(self.wall, 0.05)
+        status = solver.solve(self.m)
+        self.m.clear_assumptions()
+        self.m.clear_objective()
+        self.budget = max(self.budget - solver.deterministic_time, 0.05)
+        self.wall -= solver.wall_time
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return solver, status, None
+        found = [
+            -1 if not xs else next(i for i, v in xs.items() if solver.boolean_value(v))
+            for xs in self.x
+        ]
+        return solver, status, found
+
+    def _holidays_first(self, current: list[int]) -> list[int]:
+        """A start at rule 3's floor, where the search on the whole model often finds
+        none in its budget (seed 2's teams 70, 112, 145, 160: rules 2 and 3 at their
+        floors, 1-2 s with CP-SAT's LP, not within 15 s without).
+
+        Rule 3 depends only on who holds the holiday weeks: a small model settles those
+        (availability, holiday days within the floor, the fewest changes from `current`),
+        then the greedy heuristic plans the other weeks around them as fixed (it keeps
+        rule 2). Taken if better in rule order. The small model relaxes every other rule,
+        so one with no plan at the floor proves the floor one higher."""
+        ctx = self.ctx
+        held = [0] * ctx.n
+        free: list[int] = []
+        for p in range(ctx.size):
+            f = ctx.fixed_at[p]
+            if ctx.hdays[p] and f is None:
+                free.append(p)
+            elif ctx.hdays[p] and f in ctx.idx:
+                held[ctx.idx[f]] += ctx.hdays[p]
+        value = self._values(current)[1]
+        while self.floor[1] < value:
+            m = cp_model.CpModel()
+            x = {p: {i: m.new_bool_var(f"h{p}_{i}") for i in self.x[p]} for p in free}
+            for p in free:
+                m.add_exactly_one(x[p].values())
+            lo = m.new_int_var(0, sum(ctx.hdays), "lo")
+            for i in range(ctx.n):
+                days = held[i] + sum(ctx.hdays[p] * x[p][i] for p in free if i in x[p])
+                m.add(days >= lo)
+                m.add(days <= lo + self.floor[1] + 1)
+            m.minimize(sum(1 - x[p][current[p]] for p in free))
+            for attempt in range(HOLIDAY_TRIES):
+                solver = cp_model.CpSolver()
+                solver.parameters.num_workers = 1
+                solver.parameters.random_seed = SEED
+                solver.parameters.max_deterministic_time = self.budget * HOLIDAYS_SHARE
+                solver.parameters.max_time_in_seconds = max(self.wall, 0.05)
+                status = solver.solve(m)
+                self.budget = max(self.budget - solver.deterministic_time, 0.05)
+                self.wall -= solver.wall_time
+                if status == cp_model.INFEASIBLE and attempt == 0:
+                    break  # no plan reaches the floor, whatever the other rules
+                if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                    return current
+                chosen = {p: next(i for i, v in x[p].items() if solver.value(v)) for p in free}
+                fixed = {**ctx.req.fixed, **{ctx.index[p]: ctx.order[i] for p, i in chosen.items()}}
+                members = greedy_plan(plan_context(dataclasses.replace(ctx.req, fixed=fixed)))
+                members = _trade_back(ctx, members)
+                found = [
+                    -1 if not xs else ctx.idx.get(who, -1)
+                    for xs, who in zip(self.x, members, strict=True)
+                ]
+                if all(i in xs for xs, i in zip(self.x, found, strict=True) if xs) and (
+                    self._values(found) < self._values(current)
+                ):
+                    return found
+                if not chosen:
+                    return current  # every holiday week is fixed: nothing to choose
+                # The greedy plan around them breaks rule 2: another assignment next.
+                m.add(sum(x[p][i] for p, i in chosen.items()) <= len(free) - 1)
+            else:
+                return current
+            self.floor[1] += 1
+        return current
 
     def _members(self, current: Sequence[int]) -> list[str]:
         fixed = self.ctx.fixed_at
@@ -439,46 +562,13 @@ class _Model:
         """Rules 2-5 (as the checker scores them) and the moves, for an assignment."""
         ctx = self.ctx
         score = evaluate(ctx, self._members(current))[0]
-        moves = sum(1 for p, i in enumerate(current) if i >= 0 and ctx.order[i] != ctx.target[p])
+        previous = ctx.req.previous
+        moves = sum(
+            1
+            for p, i in enumerate(current)
+            if i >= 0 and ctx.index[p] in previous and ctx.order[i] != previous[ctx.index[p]]
+        )
         return score[1], score[2], score[3], score[4], moves
-
-
-def _holiday_cover_floor(ctx: PlanContext) -> int:
-    """A lower bound on rule 3's excess from the holiday weeks' sizes alone (sound: it
-    relaxes every other constraint, so no plan beats it).
-
-    A plan whose holiday days per member lie in [lo, hi] has hi - lo - 1 = its excess,
-    lo <= total/n <= hi and hi >= the biggest week; and every member reaches lo: one
-    with a week of lo or more days, or with several smaller weeks, so at most
-    #(weeks >= lo) + (days in smaller weeks) // lo members can. The floor is the least
-    excess for which some lo passes all of these (a 7-day and a 6-day shutdown week in a
-    12-member team with 33 holiday days: lo = 2 needs 12 members covered, only 11 can be).
-    """
-    weeks = [
-        ctx.hdays[p]
-        for p in range(ctx.size)
-        if ctx.hdays[p] and (ctx.fixed_at[p] is None or ctx.fixed_at[p] in ctx.idx)
-    ]
-    return holiday_cover_floor(weeks, ctx.n)
-
-
-def holiday_cover_floor(weeks: Sequence[int], n: int) -> int:
-    """`_holiday_cover_floor` for holiday days per week (a week each, any member)."""
-    if n < 2:
-        return 0
-    weeks = [w for w in weeks if w]
-    total, top = sum(weeks), max(weeks, default=0)
-
-    def coverable(lo: int) -> int:
-        big = sum(1 for w in weeks if w >= lo)
-        return big + sum(w for w in weeks if w < lo) // lo
-
-    excess = 0
-    while True:
-        for lo in range(max(0, top - excess - 1), total // n + 1):
-            if (lo + excess + 1) * n >= total and (lo == 0 or coverable(lo) >= n):
-                return excess
-        excess += 1
 
 
 def _trade_back(ctx: PlanContext, members: list[str]) -> list[str]:

@@ -24,8 +24,8 @@ if TYPE_CHECKING:  # the planner (and its solver) loads only when a team has hol
 class PlanResult:
     assignments: tuple[Assignment, ...]
     broken: tuple[str, ...]  # planner rules no plan could keep, for a person to read
-    # Per rule 1-5 (and 6: weeks moved), what the plan achieves and the proven best;
-    # empty for plain round-robin (no holidays: every rule is kept by construction).
+    # Per rule 1-5 (and 6: weeks moved from a replaced plan), what the plan achieves and
+    # the proven best; empty for plain round-robin (no holidays: every rule is kept).
     rules: tuple[RuleResult, ...] = ()
     optimal: bool = True  # rules 1-5 proven optimal
 

@@ -7,7 +7,8 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-# README "Holidays and fairness", in priority order; 6 is the last objective (stability).
+# README "Holidays and fairness", in priority order; 6 is the last objective (stability:
+# a re-plan's weeks moved from the plan it replaces; a first plan moves none).
 RULES = {
     1: "availability",
     2: "fair share of weeks",
@@ -20,7 +21,7 @@ RULES = {
 
 @dataclass(frozen=True)
 class RuleResult:
-    rule: int  # 1..5, plus 6 for "weeks moved" from the previous plan (or round-robin)
+    rule: int  # 1..5, plus 6 for the weeks moved from the previous plan (a first plan: 0)
     achieved: int  # severity of the plan (0: kept)
     best: int  # proven lower bound given the rules before it (== achieved when proven)
     proven: bool  # achieved is the optimum (this stage and every one before it solved)

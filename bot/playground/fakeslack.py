@@ -16,6 +16,14 @@ and kept in :attr:`FakeSlack.refusals`. One rule is stricter than Slack: blocks 
 plain ``text`` fallback are refused as ``missing_text_fallback`` (Slack only warns; the
 team's rule is that every message has one). tests/conftest.py fails any test during which
 the fake refused a call, unless the test is marked ``refusals_expected``.
+
+Channels the app makes are kept as Slack keeps them (conversations.create, setTopic,
+invite, join, pins.add; see :class:`Channel`): a taken name answers ``name_taken``, an
+invite ``already_in_channel``, ``cant_invite`` (:meth:`FakeSlack.restrict_user`) or
+``user_not_found``, a pin of an unknown message ``message_not_found``. Breaking Slack's
+naming rules (lower case, at most 80 characters, no spaces or periods) or a topic over 250
+characters is a refusal like a broken message. :meth:`FakeSlack.refuse` makes a method
+answer what a workspace answers (``missing_scope`` with ``needed``, ``restricted_action``).
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ import email.parser
 import email.policy
 import itertools
 import json
+import re
 import threading
 import time
 from collections import deque
@@ -36,6 +45,7 @@ from urllib.parse import parse_qs, urlsplit
 
 __all__ = [
     "Call",
+    "Channel",
     "FakeSlack",
     "BOT_USER_ID",
     "BOT_ID",
@@ -138,6 +148,42 @@ class _State:
     ts_counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     view_counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     refusals: list[Call] = field(default_factory=list)
+    channels: dict[str, Channel] = field(default_factory=dict)  # made or added, by id
+    channel_counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    restricted_users: dict[str, str] = field(default_factory=dict)  # user -> invite error
+
+
+@dataclass
+class Channel:
+    """A channel as the fake keeps it: made by conversations.create or :meth:`add_channel`."""
+
+    id: str
+    name: str
+    creator: str
+    is_private: bool = False
+    members: list[str] = field(default_factory=list)  # in the order they joined
+    topic: str = ""
+    messages: list[str] = field(default_factory=list)  # ts of the messages posted in it
+    pins: list[str] = field(default_factory=list)  # ts of pinned messages
+
+    def info(self) -> dict[str, Any]:
+        """The conversation object Slack answers with."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "name_normalized": self.name,
+            "is_channel": True,
+            "is_group": False,
+            "is_im": False,
+            "is_private": self.is_private,
+            "is_archived": False,
+            "is_member": BOT_USER_ID in self.members,
+            "created": int(time.time()),
+            "creator": self.creator,
+            "topic": {"value": self.topic, "creator": self.creator, "last_set": 0},
+            "purpose": {"value": "", "creator": "", "last_set": 0},
+            "num_members": len(self.members),
+        }
 
 
 class _Server(ThreadingHTTPServer):
@@ -280,6 +326,8 @@ class FakeSlack:
             self._state.overrides.clear()
             self._state.standing.clear()
             self._state.delays.clear()
+            self._state.channels.clear()
+            self._state.restricted_users.clear()
 
     def summary(self) -> str:
         """Human-readable list of recorded calls, for assertion messages."""
@@ -354,6 +402,51 @@ class FakeSlack:
             if times < 1:
                 raise ValueError("times must be >= 1 or None")
             self._state.overrides.setdefault(method, deque()).append(_Override(payload, times))
+
+    def refuse(self, method: str, error: str, *, times: int | None = None, **fields: Any) -> None:
+        """Answer ``method`` with ``{"ok": false, "error": error, **fields}``, as a workspace
+        does: ``missing_scope`` (``needed``/``provided`` filled in unless given; Slack sends
+        both), ``restricted_action``, ``cant_invite``... Standing unless ``times``; not a
+        refusal of the app's payload, so tests need no ``refusals_expected`` for it."""
+        body: dict[str, Any] = {"ok": False, "error": error}
+        if error == "missing_scope":
+            body.update(needed=_SCOPES.get(method, "unknown"), provided="chat:write,commands")
+        body.update(fields)
+        self.respond_with(method, body, times=times)
+
+    def add_channel(
+        self, name: str, members: tuple[str, ...] = (), *, is_private: bool = False
+    ) -> str:
+        """A channel that exists already (its name is then taken); returns its id."""
+        with self._state.lock:
+            channel = _new_channel(self._state, name, "U0000000000", is_private)
+            channel.members.extend(m for m in members if m not in channel.members)
+            return channel.id
+
+    def channel(self, key: str) -> Channel | None:
+        """A copy of a kept channel, by id or by name; None when the fake does not keep it."""
+        with self._state.lock:
+            found = self._state.channels.get(key) or next(
+                (c for c in self._state.channels.values() if c.name == key), None
+            )
+            if found is None:
+                return None
+            return Channel(
+                found.id,
+                found.name,
+                found.creator,
+                found.is_private,
+                list(found.members),
+                found.topic,
+                list(found.messages),
+                list(found.pins),
+            )
+
+    def restrict_user(self, user: str, error: str = "cant_invite") -> None:
+        """Make inviting ``user`` to any channel fail with ``error`` (a guest, a user of
+        another workspace: ``cant_invite``; a deactivated one: ``user_not_found``...)."""
+        with self._state.lock:
+            self._state.restricted_users[user] = error
 
     # ------------------------------------------------------------------ waiting
 
@@ -476,6 +569,20 @@ LABEL_TEXT = 2_000  # an input block's label and hint
 VIEW_TITLE = 24  # a modal's title, submit and close
 PRIVATE_METADATA = 3_000
 CONFIRM_TITLE, CONFIRM_TEXT, CONFIRM_BUTTON = 100, 300, 30
+CHANNEL_NAME = 80  # conversations.create: invalid_name_maxlength
+TOPIC_TEXT = 250  # conversations.setTopic: too_long
+_CHANNEL_NAME = re.compile(r"[a-z0-9_-]+")
+
+#: The bot scope each channel method needs for a public channel (docs.slack.dev), named
+#: in a ``missing_scope`` answer's ``needed`` as Slack names it.
+_SCOPES = {
+    "conversations.create": "channels:manage",
+    "conversations.setTopic": "channels:manage",
+    "conversations.invite": "channels:manage",
+    "conversations.join": "channels:join",
+    "pins.add": "pins:write",
+    "chat.postMessage": "chat:write",
+}
 
 #: Methods whose arguments are a message; the response_url pseudo-method is one as well.
 MESSAGE_METHODS = frozenset(
@@ -511,12 +618,35 @@ def _judge(call: Call) -> bool:
         verdict = message_problems(call.args)
     elif call.method in VIEW_METHODS:
         verdict = view_problems(call.args.get("view"))
+    elif call.method == "conversations.create":
+        verdict = channel_name_problems(call.args.get("name"))
+    elif call.method == "conversations.setTopic":
+        topic = str(call.args.get("topic", ""))
+        verdict = (
+            ("too_long", [f"topic is {len(topic)} characters, over {TOPIC_TEXT}"])
+            if len(topic) > TOPIC_TEXT
+            else None
+        )
     else:
         return False
     if verdict is None:
         return False
     call.refused, call.problems = verdict
     return True
+
+
+def channel_name_problems(name: Any) -> tuple[str, list[str]] | None:
+    """The error conversations.create answers for a name that breaks Slack's rules:
+    lower-case letters, digits, hyphens and underscores, at most 80 characters."""
+    if not isinstance(name, str) or not name:
+        return "invalid_name_required", ["a channel needs a name [/name]"]
+    if len(name) > CHANNEL_NAME:
+        return "invalid_name_maxlength", [f"name is {len(name)} characters, over {CHANNEL_NAME}"]
+    if not _CHANNEL_NAME.fullmatch(name):
+        return "invalid_name_specials", [f"{name!r} has upper case, spaces, periods or symbols"]
+    if not any(ch.isalnum() for ch in name):
+        return "invalid_name_punctuation", [f"{name!r} is only punctuation"]
+    return None
 
 
 def message_problems(args: Mapping[str, Any]) -> tuple[str, list[str]] | None:
@@ -748,11 +878,18 @@ def _default_result(state: _State, method: str, args: dict[str, Any]) -> dict[st
             "bot_id": BOT_ID,
             "is_enterprise_install": False,
         }
+    if method in _CHANNEL_METHODS:
+        with state.lock:
+            return _CHANNEL_METHODS[method](state, args)
     if method == "chat.postMessage":
         channel = args.get("channel")
         if not channel:
             return {"ok": False, "error": "channel_not_found"}
         ts = _next_ts(state)
+        with state.lock:
+            kept = state.channels.get(str(channel))
+            if kept is not None:
+                kept.messages.append(ts)
         message: dict[str, Any] = {
             "type": "message",
             "user": BOT_USER_ID,
@@ -820,6 +957,118 @@ def _default_result(state: _State, method: str, args: dict[str, Any]) -> dict[st
             },
         }
     return {"ok": True}
+
+
+# ---------------------------------------------------------------------- channels
+# What Slack answers the channel methods (docs.slack.dev/reference/methods/...), on the
+# channels the fake keeps; a channel it does not keep (the team's channel, a DM) is
+# answered ok, as before, since the fake cannot know its members. Called holding the lock.
+
+
+def _new_channel(state: _State, name: str, creator: str, is_private: bool) -> Channel:
+    channel_id = f"C9{next(state.channel_counter):09d}"
+    channel = Channel(channel_id, name, creator, is_private, members=[creator])
+    state.channels[channel_id] = channel
+    return channel
+
+
+def _create(state: _State, args: dict[str, Any]) -> dict[str, Any]:
+    name = str(args.get("name", ""))
+    if any(c.name == name for c in state.channels.values()):
+        return {"ok": False, "error": "name_taken"}
+    private = str(args.get("is_private", "")).lower() in ("1", "true")
+    return {"ok": True, "channel": _new_channel(state, name, BOT_USER_ID, private).info()}
+
+
+def _kept(state: _State, args: dict[str, Any]) -> tuple[Channel | None, dict[str, Any] | None]:
+    """(the kept channel, None), or (None, the error when the bot may not act in it)."""
+    channel = state.channels.get(str(args.get("channel", "")))
+    if channel is not None and BOT_USER_ID not in channel.members:
+        return None, {"ok": False, "error": "not_in_channel"}
+    return channel, None
+
+
+def _set_topic(state: _State, args: dict[str, Any]) -> dict[str, Any]:
+    channel, error = _kept(state, args)
+    if error:
+        return error
+    if channel is None:
+        return {"ok": True, "channel": {"id": args.get("channel")}}
+    channel.topic = str(args.get("topic", ""))
+    return {"ok": True, "channel": channel.info()}
+
+
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
+
+
+def _invite(state: _State, args: dict[str, Any]) -> dict[str, Any]:
+    channel, error = _kept(state, args)
+    if error:
+        return error
+    users = _user_list(args.get("users"))
+    if not users:
+        return {"ok": False, "error": "no_user"}
+    force = str(args.get("force", "")).lower() in ("1", "true")
+    errors: list[dict[str, Any]] = []
+    for user in users:
+        problem: str | None
+        if user == BOT_USER_ID:
+            problem = "cant_invite_self"
+        elif not _USER_ID.fullmatch(user):
+            problem = "user_not_found"
+        else:
+            problem = state.restricted_users.get(user)
+            if problem is None and channel is not None and user in channel.members:
+                problem = "already_in_channel"
+        if problem:
+            errors.append({"user": user, "ok": False, "error": problem})
+    if errors and not force:  # nobody is invited when one invite fails
+        return {"ok": False, "error": errors[0]["error"], "errors": errors}
+    failed = {e["user"] for e in errors}
+    if channel is None:
+        return {"ok": True, "channel": {"id": args.get("channel")}}
+    channel.members.extend(u for u in users if u not in failed and u not in channel.members)
+    result: dict[str, Any] = {"ok": True, "channel": channel.info()}
+    if errors:
+        result["errors"] = errors
+    return result
+
+
+def _join(state: _State, args: dict[str, Any]) -> dict[str, Any]:
+    channel = state.channels.get(str(args.get("channel", "")))
+    if channel is None:
+        return {"ok": True, "channel": {"id": args.get("channel")}}
+    if channel.is_private and BOT_USER_ID not in channel.members:
+        return {"ok": False, "error": "method_not_supported_for_channel_type"}
+    if BOT_USER_ID not in channel.members:
+        channel.members.append(BOT_USER_ID)
+    return {"ok": True, "channel": channel.info()}
+
+
+def _pin(state: _State, args: dict[str, Any]) -> dict[str, Any]:
+    channel, error = _kept(state, args)
+    if error:
+        return error
+    ts = str(args.get("timestamp", ""))
+    if not ts:
+        return {"ok": False, "error": "no_item_specified"}
+    if channel is None:
+        return {"ok": True}
+    if ts not in channel.messages:
+        return {"ok": False, "error": "message_not_found"}
+    if ts in channel.pins:
+        return {"ok": False, "error": "already_pinned"}
+    channel.pins.append(ts)
+    return {"ok": True}
+
+
+_CHANNEL_METHODS: dict[str, Callable[[_State, dict[str, Any]], dict[str, Any]]] = {
+    "conversations.create": _create,
+    "conversations.setTopic": _set_topic,
+    "conversations.invite": _invite,
+    "conversations.join": _join,
+    "pins.add": _pin,
+}
 
 
 # ---------------------------------------------------------------------- HTTP handler

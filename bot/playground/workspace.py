@@ -120,6 +120,10 @@ class Workspace:
         elif method == "chat.delete":
             channel = self._conversation(str(args.get("channel", "")))
             self._delete(channel, str(args.get("ts", "")))
+        elif method == "conversations.create" and isinstance(result.get("channel"), dict):
+            made = result["channel"]  # an incident's channel: shown under its name
+            self.channels[str(made.get("id", ""))] = str(made.get("name", ""))
+            self.messages.setdefault(str(made.get("id", "")), [])
         elif method == "views.publish":
             self.homes[str(args.get("user_id", ""))] = dict(result.get("view") or {})
         elif method in ("views.open", "views.push"):

@@ -24,6 +24,7 @@ from bot.core.errors import Refusal
 from bot.core.model import SwapRequest, Team
 from bot.core.weeks import local_instant, week, week_index_at
 from bot.service import Handover, OnCallService
+from bot.service.changes import ChangeNotice
 from bot.storage.store import (
     claim_announcement,
     forget_announcement,
@@ -60,6 +61,14 @@ class Announcements(Protocol):
     def dm_heads_up(self, h: Handover) -> None: ...
 
     def remind_swap(self, request: SwapRequest, days_left: int) -> None: ...
+
+    def swap_expired(self, request: SwapRequest) -> None:
+        """The request DM loses its buttons; the requester is told it expired."""
+        ...
+
+    def tell_week_changes(self, notice: ChangeNotice) -> None:
+        """DM one member the weeks of theirs that moved (one DM for a burst of changes)."""
+        ...
 
 
 def _local(team: Team, at: datetime) -> str:
@@ -220,4 +229,29 @@ class Announcer:
         return sent
 
     def expire_swaps(self) -> int:
-        return len(self.service.expire_swaps())
+        """Expire overdue requests; each requester is told (best-effort: it is stored)."""
+        expired = self.service.expire_swaps()
+        for r in expired:
+            self._best_effort(f"swap expiry notice {r.id}", lambda r=r: self.notify.swap_expired(r))
+        return len(expired)
+
+    # --- "your weeks changed" ---------------------------------------------------------
+    def tell_changes(self) -> int:
+        """DM each member whose weeks moved (their oldest untold change older than the
+        window) one message for the lot; claimed first, so no replica sends it twice. A
+        failed DM is logged and released for the next run (a bounded number of times)."""
+        sent = 0
+        for notice in self.service.claim_due_changes():
+            try:
+                self.notify.tell_week_changes(notice)
+                sent += 1
+            except Exception as e:  # a DM that fails must not lose the others, nor the rows
+                retried = self.service.release_changes(notice)
+                log.warning(
+                    "telling %s their weeks changed failed (%s); %s",
+                    notice.member,
+                    _error_name(e),
+                    "retrying on the next run" if retried else "given up",
+                    exc_info=not isinstance(e, DELIVERY_ERRORS),  # a bug: show where
+                )
+        return sent

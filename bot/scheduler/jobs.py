@@ -18,6 +18,7 @@ from bot.config import WEEKDAYS
 from bot.core.model import Team
 from bot.core.weeks import week_index_at
 from bot.scheduler.announcer import Announcements, Announcer
+from bot.scheduler.takeover import hand_back_groups
 from bot.service import OnCallService
 
 log = logging.getLogger("bot.scheduler")
@@ -27,6 +28,7 @@ log = logging.getLogger("bot.scheduler")
 # skips a job its clock jumped further past), and how often housekeeping runs.
 HEADS_UP_GRACE = timedelta(hours=1)
 HOUSEKEEPING_EVERY = timedelta(minutes=15)
+CHANGES_EVERY = timedelta(minutes=1)  # "your weeks changed" goes out this soon after its window
 
 
 def handover_grace(team: Team) -> timedelta:
@@ -74,7 +76,10 @@ def keep_plan_ahead(service: OnCallService) -> None:
 def housekeeping(announcer: Announcer) -> None:
     announcer.expire_swaps()
     announcer.remind_swaps()
+    hand_back_groups(announcer)  # a take-over that ended mid-week
     keep_plan_ahead(announcer.service)
+    # Also here, so a runner of housekeeping alone (the playground's ticker) tells them.
+    announcer.tell_changes()
 
 
 def start_scheduler(
@@ -108,6 +113,13 @@ def start_scheduler(
         IntervalTrigger(seconds=HOUSEKEEPING_EVERY.total_seconds(), timezone=team.timezone),
         args=[announcer],
         id="housekeeping",
+        coalesce=True,
+        max_instances=1,
+    )
+    scheduler.add_job(
+        announcer.tell_changes,
+        IntervalTrigger(seconds=CHANGES_EVERY.total_seconds(), timezone=team.timezone),
+        id="week_changes",
         coalesce=True,
         max_instances=1,
     )

@@ -11,6 +11,7 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Mapping
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 
 from bot.core.model import Assignment, SwapStatus, Team
@@ -25,6 +26,8 @@ _FINGERPRINT = "plan_fingerprint"
 _ORDER = "plan_order"  # the rotation order the stored plan was made for (JSON list)
 PLAN_RULES = "plan_rules"
 """Store meta key: the planner's per-rule results (`encode_rules`) of the last plan stored."""
+REPLANNED = "re-planned after a change to the team file or its holidays"
+"""Why a re-plan moved a week, when the plan gives no reason of its own."""
 
 
 def plan_fingerprint(team: Team) -> str:
@@ -39,6 +42,13 @@ def plan_fingerprint(team: Team) -> str:
 
 
 class Planning(ServiceBase):
+    def tracking_changes(
+        self, s: Transaction, actor: str, why: str, *, plan_first: bool = False
+    ) -> AbstractContextManager[None]:
+        """Records whose future weeks the wrapped change moved: see ChangeTracking, which
+        `OnCallService` mixes in over this (a plan alone tracks nothing)."""
+        return nullcontext()
+
     def sync_plan(self) -> list[str]:
         """At start (and from the scheduler): remember the team file's members, re-plan
         past the freeze horizon if the config changed, then make sure the plan reaches
@@ -47,7 +57,10 @@ class Planning(ServiceBase):
         notes: list[str] = []
         now = self.now()
         current = max(0, self.current_index())
-        with self.store.write() as s:
+        with (
+            self.store.write() as s,
+            self.tracking_changes(s, "system", REPLANNED, plan_first=True),
+        ):
             members = self.store.record_members(s, self.team.members, now)
             if members.former != self.team.former:
                 self.team = dataclasses.replace(self.team, former=members.former)

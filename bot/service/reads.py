@@ -8,17 +8,19 @@ Nor does it decide anything, such as expiring a request (the scheduler's job doe
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from dataclasses import fields
+from datetime import datetime, timedelta
 
 from bot.core.calendars import team_holidays
 from bot.core.errors import Refusal
 from bot.core.ledger import Ledger, build_ledger
-from bot.core.model import Assignment, SwapRequest, SwapStatus, TimeOff
-from bot.core.oncall import OnCall, resolve_week, who
+from bot.core.model import Assignment, Override, SwapRequest, SwapStatus, TimeOff
+from bot.core.oncall import resolve_week, who
 from bot.core.rules import decode_rules
 from bot.core.weeks import last_readable_week, week, week_index_at
 from bot.service.plan import PLAN_RULES, Planning
-from bot.service.results import Handover, ScheduledWeek
+from bot.service.results import Handover, OnCallNow, ScheduledWeek
+from bot.storage.store import Transaction
 
 
 class Reads(Planning):
@@ -32,15 +34,24 @@ class Reads(Planning):
                 "weeks ahead."
             )
 
-    def who(self, at: datetime | None = None) -> OnCall:
+    def who(self, at: datetime | None = None) -> OnCallNow:
         at = at or self.now()
-        k = week_index_at(self.team, at)
-        self._readable(k + 1)
+        self._readable(week_index_at(self.team, at) + 1)
         with self.store.read() as s:
-            plan = self.projection(s, k, k + 1)
-            w = week(self.team, max(k, 0))
-            time_off = self.store.time_off(s, w.first_day, w.last_day)
-        return who(self.team, plan, time_off, at)
+            return self.who_in(s, at)
+
+    def who_in(self, s: Transaction, at: datetime) -> OnCallNow:
+        """Who is on call at `at`, read in transaction `s` (a read, or a change's write):
+        the plan, time off and the take-overs that hold then, through the one resolver."""
+        k = week_index_at(self.team, at)
+        plan = self.projection(s, k, k + 1)
+        w = week(self.team, max(k, 0))
+        time_off = self.store.time_off(s, w.first_day, w.last_day)
+        overrides = self.store.overrides(s, w.start, w.end)
+        answer = who(self.team, plan, time_off, at, overrides)
+        takeover = next((o for o in overrides if o.holds(at) and o.member == answer.on_call), None)
+        values = {f.name: getattr(answer, f.name) for f in fields(answer)}
+        return OnCallNow(**values, takeover=takeover)
 
     def schedule(self, first: int | None = None, count: int = 8) -> list[ScheduledWeek]:
         first = max(0, self.current_index()) if first is None else max(0, first)
@@ -52,13 +63,20 @@ class Reads(Planning):
             time_off = self.store.time_off(
                 s, week(self.team, first).first_day, week(self.team, last).last_day
             )
-        return self._scheduled(range(first, last + 1), plan, time_off)
+            overrides = self.store.overrides(
+                s, week(self.team, first).start, week(self.team, last).end
+            )
+        return self._scheduled(range(first, last + 1), plan, time_off, overrides)
 
     def _scheduled(
-        self, indexes: Sequence[int], plan: Mapping[int, Assignment], time_off: Sequence[TimeOff]
+        self,
+        indexes: Sequence[int],
+        plan: Mapping[int, Assignment],
+        time_off: Sequence[TimeOff],
+        overrides: Sequence[Override] = (),
     ) -> list[ScheduledWeek]:
         """The weeks `indexes` (ascending) as shown: `plan` holds them and the week after
-        each; `time_off` holds at least the ranges that overlap them."""
+        each; `time_off` and `overrides` hold at least those that overlap them."""
         if not indexes:
             return []
         now = self.now()
@@ -67,7 +85,7 @@ class Reads(Planning):
         out: list[ScheduledWeek] = []
         for w in weeks:
             a = plan[w.index]
-            r = resolve_week(self.team, plan, time_off, w.index, now)
+            r = resolve_week(self.team, plan, time_off, w.index, now, overrides)
             first_day, last_day = w.first_day, w.days[-1]
             off = tuple(t for t in time_off if t.overlaps(first_day, last_day))
             out.append(
@@ -82,6 +100,7 @@ class Reads(Planning):
                     cover_needed=any(t.member == a.member for t in off),
                     on_call=r.on_call,
                     reasons=r.reasons,
+                    takeovers=tuple(o for o in overrides if o.overlaps(w.start, w.end)),
                 )
             )
         return out
@@ -100,7 +119,10 @@ class Reads(Planning):
             time_off = self.store.time_off(
                 s, week(self.team, mine[0]).first_day, week(self.team, mine[-1]).last_day
             )
-        return self._scheduled(mine, plan, time_off)
+            overrides = self.store.overrides(
+                s, week(self.team, mine[0]).start, week(self.team, mine[-1]).end
+            )
+        return self._scheduled(mine, plan, time_off, overrides)
 
     def time_off_of(self, member: str | None = None) -> list[TimeOff]:
         with self.store.read() as s:
@@ -135,9 +157,17 @@ class Reads(Planning):
         # One read for both the outgoing and the incoming week.
         with self.store.read() as s:
             plan = self.projection(s, index - 1, index + 1)
-            time_off = self.store.time_off(s, w.first_day, w.last_day)
-            answer = who(self.team, plan, time_off, w.start)
-            previous = plan.get(index - 1)
+            time_off = self.store.time_off(s, w.first_day - timedelta(days=1), w.last_day)
+            overrides = self.store.overrides(s, w.start - timedelta(days=1), w.end)
+            answer = who(self.team, plan, time_off, w.start, overrides)
+            # Who hands over: on call at the last instant of the week before, which a
+            # take-over of its last days makes the colleague who took it over.
+            before = w.start - timedelta(microseconds=1)
+            outgoing = (
+                resolve_week(self.team, plan, time_off, index - 1, before, overrides).on_call
+                if index > 0
+                else None
+            )
             pending = tuple(
                 r
                 for r in self.store.swaps(s)
@@ -148,7 +178,7 @@ class Reads(Planning):
         return Handover(
             week=w,
             incoming=answer.on_call or answer.scheduled or "",
-            outgoing=previous.member if previous else None,
+            outgoing=outgoing,
             backup=answer.backup,
             answer=answer,
             pending_swaps=pending,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.core.model import Assignment, SwapRequest, TimeOff
+from bot.core.model import Assignment, Override, SwapRequest, TimeOff
 from bot.core.oncall import OnCall
 from bot.core.weeks import Week
 
@@ -25,6 +25,15 @@ class ScheduledWeek:
     cover_needed: bool  # the engineer has time off in the week and no swap yet
     on_call: str | None = None  # who is actually on call (the backup stands in for time off)
     reasons: tuple[str, ...] = ()  # why on_call is who it is, when not plain rotation
+    takeovers: tuple[Override, ...] = ()  # take-overs for part of the week
+
+
+@dataclass(frozen=True)
+class OnCallNow(OnCall):
+    """`who()` as the service answers it: with the take-over that makes `on_call` who it
+    is, when one does (to say "taking over from Davis until Fri 09:00")."""
+
+    takeover: Override | None = None
 
 
 @dataclass(frozen=True)
@@ -63,3 +72,14 @@ class Handover:
     # Posted well after the handover instant (a catch-up at start, a CLI re-post): the
     # incoming engineer has been on call since week.start, not "from now".
     late: bool = False
+
+
+@dataclass(frozen=True)
+class TakeoverOutcome:
+    """A take-over asked (`override` None: waiting for the colleague) or in effect."""
+
+    request: SwapRequest  # requester: the engineer replaced; counterpart: the colleague
+    override: Override | None = None
+    # In effect: who is on call right after, as the handover would put it (for the user
+    # group, which the notifier sets from a Handover).
+    handover: Handover | None = None

@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import date
 
 from bot.core import swaps as swap_rules
+from bot.core.changes import time_off_why
 from bot.core.errors import Refusal
 from bot.core.model import MAX_TEXT
 from bot.core.timeoff import plan_time_off
 from bot.core.weeks import local_date, week, weeks_overlapping
-from bot.service.reads import Reads
+from bot.service.changes import ChangeTracking
 from bot.service.results import TimeOffResult
 
 
-class TimeOffRequests(Reads):
+class TimeOffRequests(ChangeTracking):
     def _check_actor(self, actor: str, member: str) -> None:
         if not self.team.is_member(actor):
             raise Refusal("Only members of the on-call team can do this.")
@@ -46,7 +47,8 @@ class TimeOffRequests(Reads):
                 override_notice=self.team.is_admin(actor),
                 note=note[:MAX_TEXT],
             )
-            saved = self.store.replace_time_off(s, change.merged, change.replaces, actor, now)
+            with self.tracking_changes(s, actor, time_off_why(self.team, change.merged)):
+                saved = self.store.replace_time_off(s, change.merged, change.replaces, actor, now)
             self.store.audit(
                 s,
                 now,

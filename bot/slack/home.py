@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.service import OnCallService
+from bot.slack.blocks import incidents as incident_blocks
 from bot.slack.blocks.home import home_view
 from bot.slack.common import HOMES_KEY, member_of
 
@@ -37,8 +38,10 @@ def publish_home(client: WebClient, service: OnCallService, user_id: str) -> Non
     rendered_at = service.now()
     answer = service.who(rendered_at)
     member = member_of(team, user_id)
+    involved = service.open_incidents_of(member.id if member else user_id)
+    incidents = incident_blocks.home_blocks(team, involved)
     if member is None:
-        view = home_view(team, answer, None, rendered_at=rendered_at)
+        view = home_view(team, answer, None, rendered_at=rendered_at, incidents=incidents)
     else:
         swaps = service.swaps_of(member.id)
         view = home_view(
@@ -49,7 +52,9 @@ def publish_home(client: WebClient, service: OnCallService, user_id: str) -> Non
             swaps_to_me=[s for s in swaps if s.counterpart == member.id],
             swaps_from_me=[s for s in swaps if s.requester == member.id],
             my_time_off=service.time_off_of(member.id),
+            my_changes=service.recent_changes(member.id),
             rendered_at=rendered_at,
+            incidents=incidents,
         )
     client.views_publish(user_id=user_id, view=view)
 

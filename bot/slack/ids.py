@@ -49,11 +49,35 @@ CANDIDATE_PREFIX = "candidate_"
 # --- week changes (issue 16.1) ------------------------------------------------------------
 
 # --- swap lifecycle: undo, admins (issue 16.2) --------------------------------------------
+SWAP_BACK = "swap_back"  # value: the accepted request's id, to swap back
+SWAP_OUTCOME_PREFIX = "swap_outcome_"  # the accept notice's actions, + the request's id
+REQUESTS_LIST_PREFIX = "requests_list_"  # a request's buttons in /oncall requests, + its id
 
 # --- take-overs (issue 16.2) --------------------------------------------------------------
+TAKEOVER_ACCEPT = "takeover_accept"  # value: the request id
+TAKEOVER_DECLINE = "takeover_decline"  # value: the request id
+TAKEOVER_CANCEL = "takeover_cancel"  # value: the request id
+TAKEOVER_MODAL = "takeover_modal"
+# Modal inputs (block_id = action_id; the first two name the field a Refusal points at).
+TAKEOVER_COLLEAGUE = "colleague"
+TAKEOVER_UNTIL = "until"
+TAKEOVER_MODE = "takeover_mode"  # an admin: ask the colleague, or record at once
+TAKEOVER_ASK = "ask"
+TAKEOVER_RECORD = "record"
+TAKEOVER_REQUEST_PREFIX = "takeover_request_"
+TAKEOVER_REQUESTED_PREFIX = "takeover_requested_"
 
 # --- calendar feeds (issue 16.3) ----------------------------------------------------------
+CALENDAR_RESET = "calendar_reset"  # revoke my feed links, show new ones
 
 # --- incidents (issue 17.1) ---------------------------------------------------------------
+# Buttons on an incident's post and on every runbook post; value: JSON {"i": incident id or
+# 0 for a runbook post outside an incident, "p": pipeline id}.
+INCIDENT_CALL_BACKUP = "incident_call_backup"
+INCIDENT_CALL_OWNER = "incident_call_owner"
+INCIDENT_RESOLVE = "incident_resolve"
+INCIDENT_RESOLVE_MODAL = "incident_resolve_modal"  # private_metadata: JSON {"i": id}
+INCIDENT_RESOLUTION = "resolution"  # the modal's one-line note (block_id = action_id)
+INCIDENT_ACTIONS_PREFIX = "incident_actions_"  # block_id of the buttons, with the id
 
 # --- the on-call report (issue 17.2) ------------------------------------------------------

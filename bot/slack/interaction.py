@@ -69,6 +69,11 @@ class Interaction:
         return text_field(self.body, "actions", 0, "value")
 
     @property
+    def block_id(self) -> str:
+        """The block the clicked button is in (which message part it came from)."""
+        return text_field(self.body, "actions", 0, "block_id")
+
+    @property
     def trigger_id(self) -> str:
         return text_field(self.body, "trigger_id")
 

@@ -107,6 +107,16 @@ def mention_id(slack_id: str) -> Mrkdwn:
     return escape(slack_id)
 
 
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{1,20}$")
+
+
+def channel_link(channel_id: str) -> Mrkdwn:
+    """`<#C…>`, which each reader sees as the channel's name; anything else is escaped."""
+    if _CHANNEL_ID.match(channel_id):
+        return Mrkdwn(f"<#{channel_id}>")
+    return escape(channel_id)
+
+
 def mention(member: Member | None, nobody: LiteralString = "nobody") -> Mrkdwn:
     return mention_id(member.slack_id) if member else Mrkdwn(nobody)
 

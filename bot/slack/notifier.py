@@ -27,7 +27,7 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.core.model import Member, SwapRequest, SwapStatus, Team
-from bot.service import ClosedRequest, Handover, OnCallService, TimeOffResult
+from bot.service import ClosedRequest, Handover, OnCallService, SwapOutcome, TimeOffResult
 from bot.slack.blocks import handover as handover_blocks
 from bot.slack.blocks import requests as blocks
 from bot.slack.blocks.kit import section
@@ -115,7 +115,6 @@ class Notifier(ChangeNotices, TakeoverNotices, IncidentNotices):
         """After accept / decline / cancel: the request DM loses its buttons, the other
         person is told, an accepted swap gets a line in the on-call channel, and both
         App Homes are refreshed. Returns where the request DM is (None if never sent)."""
-        team = self.team
         # The effects do not depend on each other: the DMs and the channel line start
         # on other follow-up threads while this one updates the request DM (what the
         # person who clicked sees, when they clicked it), so all land in the same round
@@ -123,16 +122,49 @@ class Notifier(ChangeNotices, TakeoverNotices, IncidentNotices):
         readers = {
             SwapStatus.ACCEPTED: (request.requester, request.counterpart),
             SwapStatus.DECLINED: (request.requester,),
-            SwapStatus.CANCELLED: (request.counterpart,),
+            # An admin cancelling someone's request: both parties are told who did.
+            SwapStatus.CANCELLED: (request.counterpart,)
+            if actor.id == request.requester
+            else (request.requester, request.counterpart),
         }.get(request.status, ())
+        self._tell_parties(request, readers, actor)
+        request_dm = self.request_dm_decided(request, actor)
+        self._refresh_homes(request.requester, request.counterpart)
+        return request_dm
+
+    def swap_recorded(self, outcome: SwapOutcome, admin: Member) -> None:
+        """An admin recorded a swap: both members are told (with "Swap back"), the
+        on-call channel gets its line, and both App Homes are refreshed."""
+        request = outcome.request
+        self._tell_parties(request, (request.requester, request.counterpart), admin)
+        self._refresh_homes(request.requester, request.counterpart)
+
+    def swap_expired(self, request: SwapRequest) -> None:
+        """For the scheduler: an expired request's DM loses its buttons, the requester is
+        told it expired, and both App Homes are refreshed. Raises if the DM fails."""
+        self.request_dm_decided(request, None)
+        self._refresh_homes(request.requester, request.counterpart)
+        slack_id = self._slack_id(request.requester)
+        if slack_id is not None:
+            dm(
+                self.client,
+                slack_id,
+                blocks.swap_outcome_text(self.team, request, request.requester),
+            )
+
+    def _tell_parties(self, request: SwapRequest, readers: tuple[str, ...], actor: Member) -> None:
+        """DM each reader what became of `request` (an accepted one with "Swap back") and,
+        once accepted, post its line in the on-call channel: each on its own follow-up."""
+        team = self.team
         for reader in readers:
             slack_id = self._slack_id(reader)
             if slack_id is None:
                 continue
-            text = blocks.swap_outcome_text(team, request, reader)
+            text = blocks.swap_outcome_text(team, request, reader, actor)
+            content = blocks.swap_outcome_blocks(team, request, reader, actor)
             self.later(
                 f"DM the outcome of #{request.id}",
-                lambda s=slack_id, t=text: dm(self.client, s, t),
+                lambda s=slack_id, t=text, b=content: dm(self.client, s, t, b),
             )
         if request.status is SwapStatus.ACCEPTED:
             line = blocks.swap_channel_line(team, request)
@@ -140,9 +172,6 @@ class Notifier(ChangeNotices, TakeoverNotices, IncidentNotices):
                 "post the swap in the on-call channel",
                 lambda: self.client.chat_postMessage(channel=team.channel, text=line),
             )
-        request_dm = self.request_dm_decided(request, actor)
-        self._refresh_homes(request.requester, request.counterpart)
-        return request_dm
 
     def swap_closed(self, closed: ClosedRequest) -> None:
         """A request the bot closed (a party left the team): its DM loses its buttons and

@@ -11,16 +11,24 @@ Before Bolt sees a request, this layer reads the body itself, at most
 `max_request_body_size` bounds chunked bodies too, with a 413 of its own), and
 answers what Bolt would turn into a 500: a body that is not the JSON or form Slack
 sends gets 400 when it is signed and 401 when it is not.
+
+`GET /calendar/<token>.ics` (and HEAD) serves a calendar feed (`FeedWSGI`): on this
+server in HTTP mode, and on a port of its own when CALENDAR_PORT is set (`serve_calendar`).
+A token that opens no feed gets the same 404 as any unknown path, and no log line ever
+holds a request's path (waitress keeps no access log; errors here are logged without it).
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
 from slack_bolt import App
@@ -31,6 +39,9 @@ from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
 from waitress.server import TcpWSGIServer
 
+from bot.ical import feed_calendar
+from bot.service import OnCallService
+from bot.service.calendar import FEED_PATH, FEED_SUFFIX, FeedSetup
 from bot.slack.errors import signature_ok
 from bot.slack.middleware import shape_problem
 
@@ -57,6 +68,7 @@ class OncallWSGI:
         self.max_body = max_body
         # For telling a signed broken body (400) from an unsigned one (401).
         self.signing_secret = signing_secret or getattr(app, "_signing_secret", None)
+        self.feeds: FeedWSGI | None = None  # set by serve_calendar
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -69,7 +81,9 @@ class OncallWSGI:
             return _reply(start_response, "200 OK", b'{"ok": true}', "application/json")
         if path == "/slack/events" and method == "POST":
             return self._slack(environ, start_response)
-        return _reply(start_response, "404 Not Found", b"not found")
+        if self.feeds is not None and path.startswith(FEED_PATH):
+            return self.feeds(environ, start_response)
+        return _not_found(start_response)
 
     def _slack(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         body = self._read_body(environ)
@@ -136,6 +150,11 @@ def _unreadable(headers: dict[str, str], body: bytes) -> str | None:
     except Exception as e:
         return f"{type(e).__name__} while parsing"
     return shape_problem(request.body)
+
+
+def _not_found(start_response: StartResponse) -> list[bytes]:
+    """The one 404: an unknown path and a token that opens no feed look the same."""
+    return _reply(start_response, "404 Not Found", b"not found")
 
 
 def _reply(
@@ -208,6 +227,8 @@ class GuardedServer(TcpWSGIServer):
     max_waiting = MAX_WAITING
     evicted = 0  # since the last maintenance: logged there, once a second at most
     thread: threading.Thread | None = None  # serve_in_background()'s
+    # The app as given to make_server (`application` is waitress's wrapper around it).
+    wsgi: OncallWSGI | FeedWSGI | None = None
 
     def admit(self, channel: GuardedChannel) -> None:
         """Make room for `channel` (just accepted, on the loop thread)."""
@@ -290,7 +311,7 @@ class GuardedServer(TcpWSGIServer):
 
 
 def make_server(
-    wsgi: OncallWSGI,
+    wsgi: OncallWSGI | FeedWSGI,
     host: str,
     port: int,
     threads: int = 8,
@@ -315,7 +336,134 @@ def make_server(
         asyncore_use_poll=True,  # select() cannot watch file descriptors past 1024
     )
     server = GuardedServer(wsgi, map={}, adj=adj, sockinfo=adj.listen[0])
+    server.wsgi = wsgi
     server.request_timeout = request_timeout
     server.per_peer = per_peer
     server.max_waiting = max_waiting
     return server
+
+
+# --- calendar feeds ---------------------------------------------------------------------
+
+FEED_REFRESH = timedelta(hours=1)  # what a feed asks calendar apps for (most poll less often)
+FEED_THREADS = 2
+FEED_DRAIN_SECONDS = 2.0
+Stop = tuple[str, Callable[[], Any], float]  # as bot.runner's: what, how, within how long
+_MAX_VERSIONS = 10_000  # feeds whose Last-Modified is remembered (one per member and team)
+
+
+class FeedWSGI:
+    """`GET|HEAD /calendar/<token>.ics`: the feed as stored at this moment, with an ETag
+    (the body's hash) and a Last-Modified, and 304 when the client's copy is current.
+
+    Every request builds the feed anew from the database, so a swap or a take-over shows
+    in the next fetch. Last-Modified is the moment this process first served the feed's
+    current body (the data does not say when a change to a feed took effect), so it is
+    never earlier than the change, and moves forward by a second at least per change.
+    Everything else, and a token that opens no feed, is the same 404."""
+
+    max_body = 1024  # nothing here reads a body: a GET has none
+
+    def __init__(self, service: OnCallService) -> None:
+        self.service = service
+        self._versions: dict[str, tuple[str, datetime]] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = str(environ.get("PATH_INFO", ""))
+        method = environ.get("REQUEST_METHOD", "GET")
+        if (
+            method not in ("GET", "HEAD")
+            or not path.startswith(FEED_PATH)
+            or not path.endswith(FEED_SUFFIX)
+        ):
+            return _not_found(start_response)
+        token = path[len(FEED_PATH) : -len(FEED_SUFFIX)]
+        try:
+            feed = self.service.calendar_feed(token)
+            body = feed_calendar(self.service.team, feed, FEED_REFRESH) if feed else None
+        except Exception as e:
+            # Never the path or the token: only what failed.
+            log.error("a calendar feed could not be built: %s", type(e).__name__, exc_info=True)
+            return _reply(start_response, "500 Internal Server Error", b"internal error")
+        if feed is None or body is None:
+            return _not_found(start_response)
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        modified = self._modified(feed.key, etag)
+        headers = [
+            ("ETag", etag),
+            ("Last-Modified", format_datetime(modified, usegmt=True)),
+            # Calendar apps may keep it, but must ask again before using it (304 is cheap).
+            ("Cache-Control", "private, no-cache"),
+            ("Referrer-Policy", "no-referrer"),
+            ("X-Robots-Tag", "noindex"),
+        ]
+        if _not_modified(environ, etag, modified):
+            start_response("304 Not Modified", headers)
+            return []
+        start_response(
+            "200 OK",
+            [
+                ("Content-Type", "text/calendar; charset=utf-8"),
+                ("Content-Length", str(len(body))),
+                *headers,
+            ],
+        )
+        return [b"" if method == "HEAD" else body]
+
+    def _modified(self, key: str, etag: str) -> datetime:
+        """When this process first served `key`'s current body (whole seconds, as HTTP
+        dates are), later than the previous body's by a second at least."""
+        now = self.service.now().astimezone(UTC).replace(microsecond=0)
+        with self._lock:
+            previous = self._versions.get(key)
+            if previous is not None and previous[0] == etag:
+                return previous[1]
+            if previous is not None:
+                now = max(now, previous[1] + timedelta(seconds=1))
+            if len(self._versions) >= _MAX_VERSIONS:
+                self._versions.clear()  # forgetting only makes Last-Modified later: safe
+            self._versions[key] = (etag, now)
+            return now
+
+
+def _not_modified(environ: dict[str, Any], etag: str, modified: datetime) -> bool:
+    """RFC 9110 13.2.2: If-None-Match when sent (weak comparison), else If-Modified-Since."""
+    if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+    if if_none_match is not None:
+        tags = [t.strip() for t in str(if_none_match).split(",")]
+        return "*" in tags or any(t.removeprefix("W/") == etag for t in tags)
+    since = environ.get("HTTP_IF_MODIFIED_SINCE")
+    if not since:
+        return False
+    try:
+        when = parsedate_to_datetime(str(since))
+    except (TypeError, ValueError, IndexError):
+        return False  # an unreadable date is ignored, as the RFC says
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return modified <= when
+
+
+def serve_calendar(running: Any, host: str) -> Stop:
+    """Serve the calendar feeds of a process `bot.runner.start` has built (`running`): on
+    its HTTP server (HTTP mode), and on CALENDAR_PORT, a server of its own, when set. Tells
+    the service how its links are reached (FeedSetup). Returns how to stop the feeds'
+    own server (nothing to stop without one). OSError when CALENDAR_PORT cannot be bound."""
+    settings, service = running.settings, running.service
+    feeds = FeedWSGI(service)
+    if running.server is not None and isinstance(running.server.wsgi, OncallWSGI):
+        running.server.wsgi.feeds = feeds
+    server = None
+    if settings.calendar_port:
+        server = make_server(feeds, host, settings.calendar_port, threads=FEED_THREADS)
+        server.serve_in_background()
+    service.feed_setup = FeedSetup(
+        public_url=settings.public_url,
+        served=running.server is not None or server is not None,
+        socket_mode=settings.socket_mode,
+        calendar_port=settings.calendar_port,
+    )
+    if server is None:
+        return ("the calendar feeds", lambda: True, 1.0)
+    return ("the calendar feed server", lambda: server.stop(FEED_DRAIN_SECONDS), 5.0)

@@ -135,6 +135,7 @@ class WeekChangeRow(SQLModel, table=True):
     notified_at: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True)
     )
+    attempts: int = 0  # DMs of it that failed (retried, then given up)
 
 
 class OverrideRow(SQLModel, table=True):

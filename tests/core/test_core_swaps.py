@@ -228,7 +228,7 @@ def test_expire_swaps_marks_due_requests_with_an_audit_row(
     service: OnCallService, clock: FixedClock
 ) -> None:
     due = service.request_swap("john", "james", 4, 5)
-    later = service.request_swap("jill", "davis", 6, 7)
+    later = service.request_swap("jill", "davis", 6, cover=True)
     clock.set(week(service.team, 4).start)
     expired = service.expire_swaps()
     assert [r.id for r in expired] == [due.id]
@@ -395,3 +395,166 @@ def test_requests_beyond_the_planned_horizon_are_refused_by_the_service(service)
         service.request_time_off("john", "john", date(2030, 1, 1), date(9999, 12, 31))
     assert info.value.field == "end" and "end of the planned rotation" in info.value.message
     assert service.time_off_of("john") == []
+
+
+# --- the lifecycle: swap back, admins acting for others (issue 16.2) -----------------------
+
+
+def test_a_swap_back_gives_each_week_back_whoever_asks(service: OnCallService) -> None:
+    for asker, other in (("john", "james"), ("james", "john")):
+        original = service.request_swap("john", "james", 4, 5)
+        service.accept_swap("james", original.id)
+        back = service.request_swap_back(asker, original.id)
+        assert (back.requester, back.counterpart, back.undoes) == (asker, other, original.id)
+        # The asker's week now goes to the other, the other's comes back: a plain swap.
+        mine = 4 if asker == "james" else 5
+        assert (back.requester_week, back.counterpart_week) == (mine, 9 - mine)
+        assert back.expires_at == week(service.team, 4).start
+        assert plan_of(service)[4] == "james"  # nothing moves until the other accepts
+        outcome = service.accept_swap(other, back.id)
+        assert {a.index: a.member for a in outcome.assignments} == {4: "john", 5: "james"}
+        plan = plan_of(service)
+        assert (plan[4], plan[5]) == ("john", "james")
+        row = audits(service)[-2]
+        assert (row.actor, row.action) == (asker, "swap_back_request")
+
+
+def test_a_cover_goes_back_whichever_party_asks(service: OnCallService) -> None:
+    for asker in ("john", "jill"):
+        cover = service.request_swap("john", "jill", 4, cover=True)
+        service.accept_swap("jill", cover.id)
+        back = service.request_swap_back(asker, cover.id)
+        assert (back.requester_week, back.counterpart_week) == (4, None)
+        other = "jill" if asker == "john" else "john"
+        service.accept_swap(other, back.id)
+        assert plan_of(service)[4] == "john"
+
+
+def test_swap_back_refusals(service: OnCallService, clock: FixedClock) -> None:
+    original = service.request_swap("john", "james", 4, 5)
+    with pytest.raises(Refusal, match="was pending, not accepted"):
+        service.request_swap_back("john", original.id)
+    service.accept_swap("james", original.id)
+    with pytest.raises(Refusal, match="Only John or James can ask"):
+        service.request_swap_back("jill", original.id)
+    with pytest.raises(Refusal, match="does not exist"):
+        service.request_swap_back("john", 999)
+    back = service.request_swap_back("john", original.id)
+    with pytest.raises(Refusal, match=f"already waiting for an answer \\(request #{back.id}\\)"):
+        service.request_swap_back("james", original.id)
+    service.accept_swap("james", back.id)
+    with pytest.raises(Refusal, match=f"already swapped back \\(request #{back.id}\\)"):
+        service.request_swap_back("john", original.id)
+    with pytest.raises(Refusal, match="already swapped request #.* back"):
+        service.request_swap_back("john", back.id)
+    # A week that changed hands since, and one that started.
+    again = service.request_swap("john", "james", 4, 5)
+    service.accept_swap("james", again.id)
+    davis_next = min(k for k, m in plan_of(service).items() if m == "davis" and k > 5)
+    service.accept_swap("davis", service.request_swap("james", "davis", 4, davis_next).id)
+    with pytest.raises(Refusal, match="changed hands since .* \\(it is Davis's now\\)"):
+        service.request_swap_back("john", again.id)
+    later = service.request_swap("jill", "davis", 6, cover=True)
+    service.accept_swap("davis", later.id)
+    clock.set(week(service.team, 6).start)
+    with pytest.raises(Refusal, match="has already started"):
+        service.request_swap_back("jill", later.id)
+
+
+def test_swap_back_is_checked_again_on_accept(service: OnCallService) -> None:
+    original = service.request_swap("john", "james", 4, 5)
+    service.accept_swap("james", original.id)
+    back = service.request_swap_back("john", original.id)
+    # Meanwhile John records time off in week 4, which he would take back.
+    service.request_time_off("john", "john", date(2026, 12, 29), date(2026, 12, 30))
+    before = plan_of(service)
+    with pytest.raises(Refusal, match="John has time off"):
+        service.accept_swap("james", back.id)
+    assert plan_of(service) == before
+    assert service.swap(back.id).status is SwapStatus.PENDING
+
+
+def test_an_admin_cancels_anyones_request_but_decides_nothing_else(
+    service: OnCallService,
+) -> None:
+    req = service.request_swap("james", "jill", 5, 6)
+    with pytest.raises(Refusal, match="Only Jill can accept or decline"):
+        service.decide_swap("john", req.id, SwapStatus.DECLINED)
+    with pytest.raises(Refusal, match="Only Jill can accept"):
+        service.accept_swap("john", req.id)
+    outcome = service.decide_swap("john", req.id, SwapStatus.CANCELLED)
+    assert outcome.request.status is SwapStatus.CANCELLED
+    row = audits(service)[-1]
+    assert (row.actor, row.action) == ("john", "swap_cancelled") and '"james"' in row.detail
+
+
+def test_an_admin_records_a_swap_checked_by_the_same_rules(service: OnCallService) -> None:
+    outcome = service.record_swap("john", "james", "jill", 5, reason="agreed by phone")
+    request = outcome.request
+    assert (request.status, request.recorded_by, request.counterpart_week) == (
+        SwapStatus.ACCEPTED,
+        "john",
+        6,
+    )
+    assert request.decided_at == service.now() and request.reason == "agreed by phone"
+    with service.store.read() as s:
+        stored = service.store.plan(s, 5, 6)
+    assert stored[5] == Assignment(5, "jill", "swap with James, recorded by John", True)
+    assert stored[6] == Assignment(6, "james", "swap with Jill, recorded by John", True)
+    row = audits(service)[-1]
+    assert (row.actor, row.action) == ("john", "swap_record")
+    before = plan_of(service)
+    refusals = [
+        ("james", "jill", "davis", 7, "Only an admin can record"),
+        ("john", "james", "jill", 5, "is not James's on-call week"),  # it is Jill's now
+        ("john", "davis", "zed", 7, "between members of the on-call team"),
+        ("john", "davis", "davis", 7, "two different members"),
+    ]
+    for admin, a, b, k, message in refusals:
+        with pytest.raises(Refusal, match=message):
+            service.record_swap(admin, a, b, k)
+    assert plan_of(service) == before
+
+
+def test_recording_a_week_someone_asked_about_names_who_asked(service: OnCallService) -> None:
+    service.request_swap("james", "jill", 5, 6)
+    with pytest.raises(Refusal, match="James already asked Jill about"):
+        service.record_swap("john", "james", "davis", 5, 7)
+
+
+def test_a_take_over_is_accepted_by_its_own_button_only(team: Team) -> None:
+    now = datetime(2026, 12, 1, 15, tzinfo=UTC)
+    takeover = SwapRequest(
+        1,
+        "john",
+        "james",
+        0,
+        None,
+        SwapStatus.PENDING,
+        now,
+        now + timedelta(days=1),
+        starts_at=now,
+        ends_at=now + timedelta(days=2),
+    )
+    plan = {0: Assignment(0, "john")}
+    with pytest.raises(Refusal, match="take-over's own Accept button"):
+        rules.accept_swap(team, plan, [], takeover, "james", now)
+    accepted = SwapRequest(**{**takeover.__dict__, "status": SwapStatus.ACCEPTED})
+    with pytest.raises(Refusal, match="take-over cannot be swapped back"):
+        rules.propose_swap_back(team, plan, [], accepted, "john", now)
+
+
+def test_standing_leaves_out_what_was_swapped_back(team: Team) -> None:
+    now = datetime(2026, 12, 1, 15, tzinfo=UTC)
+
+    def req(id: int, status: SwapStatus, undoes: int | None = None) -> SwapRequest:
+        return SwapRequest(id, "john", "james", 4, 5, status, now, now, undoes=undoes)
+
+    swaps = [
+        req(1, SwapStatus.ACCEPTED),
+        req(2, SwapStatus.ACCEPTED, undoes=1),
+        req(3, SwapStatus.ACCEPTED),
+        req(4, SwapStatus.DECLINED, undoes=3),
+        req(5, SwapStatus.CANCELLED),
+    ]
+    assert [r.id for r in rules.standing(swaps)] == [3]

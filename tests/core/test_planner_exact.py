@@ -16,10 +16,12 @@ from stored import plan_of
 import bot.core.planner as planner
 from bot.config import load_config
 from bot.core.calendars import team_major_holidays
+from bot.core.ledger import rule_summary
 from bot.core.model import Team
 from bot.core.plan_check import evaluate, plan_context
 from bot.core.planner import PlanRequest, WeekSlot, major_season
 from bot.core.rotation import plan_weeks
+from bot.core.rules import RuleResult
 from bot.core.weeks import week
 from bot.service import OnCallService
 
@@ -63,7 +65,7 @@ def small_request(seed: int) -> PlanRequest:
 
 def brute_force(req: PlanRequest) -> tuple[tuple[int, ...], int]:
     """The lexicographic best score over every assignment, and the fewest moves from the
-    target among the assignments that reach it."""
+    previous plan (weeks it had whose member changed) among the assignments that reach it."""
     ctx = plan_context(req)
     free = [p for p in range(ctx.size) if ctx.fixed_at[p] is None]
     best: tuple[tuple[int, ...], int] | None = None
@@ -72,7 +74,8 @@ def brute_force(req: PlanRequest) -> tuple[tuple[int, ...], int]:
         for p, m in zip(free, choice, strict=True):
             members[p] = m
         score = evaluate(ctx, members)[0]
-        moves = sum(1 for p in free if members[p] != ctx.target[p])
+        before = req.previous
+        moves = sum(1 for p in free if before.get(ctx.index[p], members[p]) != members[p])
         if best is None or (score, moves) < best:
             best = (score, moves)
     assert best is not None
@@ -89,6 +92,8 @@ def test_the_plan_is_the_best_that_exists(seed: int) -> None:
     assert plan.optimal and all(r.proven and r.best == r.achieved for r in plan.rules[:5])
     if req.previous:  # a re-plan: the fewest moves too
         assert achieved[5] == moves
+    else:  # a first plan moves nothing: there is no plan to move from
+        assert plan.rules[5] == RuleResult(6, 0, 0, True)
     # A rule reported broken is labelled unavoidable only because it is proven so.
     for b in plan.broken:
         assert b.endswith("(unavoidable: proven the best any plan can do)")
@@ -179,3 +184,24 @@ def test_a_replan_after_a_config_change_moves_only_weeks_past_the_freeze(
     frozen = current + team.freeze_weeks
     assert all(after[k] == before[k] for k in before if k <= frozen)
     assert any(after[k] != before[k] for k in before if k > frozen)
+
+
+def test_a_first_plan_moves_nothing_and_a_replan_counts_only_weeks_it_had() -> None:
+    """Rule 6 is stability: the weeks a re-plan moves from the previous plan. A first plan
+    has no plan to move from, so it moves none (it said "19 week(s) moved" before); its
+    weeks off round-robin each say why instead. Weeks a re-plan adds past the previous plan
+    are planned fresh, not moved."""
+    team = fair_team()
+    first = plan_weeks(team, {}, 0, 103)
+    assert first.rules[5] == RuleResult(6, 0, 0, True)
+    summary = rule_summary(first.rules[5])
+    assert summary == "rule 6 (stability): 0 week(s) moved (the fewest possible)"
+    rr = team.order
+    off = [a for a in first.assignments if a.member != rr[a.index % len(rr)]]
+    assert off and all(a.reason for a in off)
+    previous = {a.index: a.member for a in first.assignments if a.index < 52}
+    again = plan_weeks(team, {}, 0, 103, previous=previous)
+    moved = [a.index for a in again.assignments if a.member != previous.get(a.index, a.member)]
+    fresh_off = [a for a in again.assignments if a.index >= 52 and a.reason]
+    assert again.rules[5].rule == 6 and again.rules[5].achieved == len(moved)
+    assert fresh_off, "weeks past the previous plan differ from round-robin, yet are no move"

@@ -255,6 +255,7 @@ def test_every_id_routes_to_its_listener_and_the_fallback_comes_last() -> None:
     assert routes[("action", ids.SWAP_CANCEL)] == "cancel"
     assert routes[("action", ids.SWAP_OPEN)] == "open_swap"
     assert routes[("action", ids.SWAP_CANDIDATE)] == "candidate"
+    assert routes[("action", ids.SWAP_BACK)] == "swap_back"
     assert routes[("action", ids.TIMEOFF_OPEN)] == "open_timeoff"
     assert routes[("action", ids.RUNBOOKS_LIST)] == "list_runbooks"
     assert routes[("action", ids.HANDOVER_NOTE_OPEN)] == "open_note"
@@ -300,6 +301,7 @@ def test_every_sub_command_has_a_handler() -> None:
         "fairness",
         "help",
         "swap",
+        "requests",
         "timeoff",
         "cover",
         "calendar",

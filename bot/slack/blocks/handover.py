@@ -10,6 +10,7 @@ from bot.core.weeks import week
 from bot.service import Handover
 from bot.slack import ids
 from bot.slack.blocks.kit import button, cap, context, header, plain, section, sections
+from bot.slack.blocks.takeover import takeover_buttons, takeover_summary
 from bot.slack.common import fmt_instant, fmt_short
 from bot.slack.mrkdwn import Mrkdwn, at, bold, code, escape, italic, join, md, name
 
@@ -104,6 +105,12 @@ def handover_dm_blocks(team: Team, h: Handover) -> list[Block]:
 
 
 def _swap_line(team: Team, r: SwapRequest) -> Mrkdwn:
+    if r.is_takeover:
+        return (
+            md("#{}: ", r.id)
+            + takeover_summary(team, r)
+            + md(" (answer by {})", fmt_instant(team, r.expires_at))
+        )
     mine = week(team, r.requester_week).first_day
     what = md(
         "#{}: {} asks {} to take the week of {}",
@@ -134,6 +141,13 @@ def heads_up_blocks(team: Team, h: Handover) -> list[Block]:
 
 
 def reminder_blocks(team: Team, r: SwapRequest, days_left: int) -> list[Block]:
+    if r.is_takeover:  # urgent: the deadline is hours away, and it has its own buttons
+        text = md(
+            ":hourglass: Reminder: {} still needs someone to take over.\n{}",
+            name(team, r.requester),
+            _swap_line(team, r),
+        )
+        return [section(text), ActionsBlock(elements=takeover_buttons(r))]
     when = "tomorrow" if days_left <= 1 else f"in {days_left} days"
     text = md(
         ":hourglass: Reminder: a swap request waits for your answer and expires {}.\n{}",

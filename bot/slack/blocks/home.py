@@ -1,4 +1,5 @@
-"""The App Home view: who is on call, and for a member their weeks, swaps and time off.
+"""The App Home view: who is on call, and for a member their weeks, the recent changes to
+them, swaps and time off.
 
 The buttons' action_ids (bot.slack.ids) and values are a contract with the action
 handlers: `SWAP_OPEN` (value: week index), `SWAP_ACCEPT` / `SWAP_DECLINE` / `SWAP_CANCEL`
@@ -15,10 +16,12 @@ from typing import Any
 from slack_sdk.models.blocks import ActionsBlock, Block, DividerBlock
 from slack_sdk.models.views import View
 
+from bot.core.changes import WeekChange
 from bot.core.model import Member, SwapRequest, Team, TimeOff
 from bot.core.oncall import OnCall
 from bot.service import ScheduledWeek
 from bot.slack import ids
+from bot.slack.blocks.changes import recent_changes_blocks
 from bot.slack.blocks.kit import MAX_VIEW_BLOCKS, button, cap, context, header, section, sections
 from bot.slack.blocks.status import at, now_blocks, span, swap_line, time_off_line
 from bot.slack.mrkdwn import Mrkdwn, code, italic, md
@@ -102,6 +105,8 @@ def home_view(
     swaps_from_me: Sequence[SwapRequest] = (),
     my_time_off: Sequence[TimeOff] = (),
     rendered_at: datetime | None = None,
+    my_changes: Sequence[WeekChange] = (),
+    incidents: Sequence[Block] = (),  # open incidents the person is in (blocks/incidents.py)
 ) -> dict[str, Any]:
     """The Home tab as a `views.publish` view dict (validated, at most 100 blocks).
 
@@ -109,6 +114,8 @@ def home_view(
     with each `app_home_opened`, and it tells anyone looking (support, the benchmark)
     how fresh the Home a person saw was."""
     blocks: list[Block] = list(now_blocks(team, answer))
+    if incidents:
+        blocks += [DividerBlock(), *incidents]
     if member is None:
         blocks += [
             DividerBlock(),
@@ -123,6 +130,7 @@ def home_view(
         ]
     else:
         blocks += [DividerBlock(), *_my_weeks(team, my_weeks, answer)]
+        blocks += [DividerBlock(), *recent_changes_blocks(team, member.id, my_changes)]
         if swaps_to_me:
             blocks += [DividerBlock(), *_to_me(team, member, swaps_to_me)]
         if swaps_from_me:

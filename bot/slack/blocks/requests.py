@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -27,15 +27,25 @@ from bot.core.model import MAX_TEXT, Member, SwapRequest, SwapStatus, Team
 from bot.core.weeks import week
 from bot.service import ScheduledWeek, TimeOffResult
 from bot.slack import ids
-from bot.slack.blocks.kit import BUTTON_LIMIT, button, clip, context, plain, section
+from bot.slack.blocks.kit import (
+    BUTTON_LIMIT,
+    MAX_BLOCKS,
+    button,
+    cap,
+    clip,
+    context,
+    header,
+    plain,
+    section,
+)
 from bot.slack.common import fmt_day, fmt_instant, fmt_short
-from bot.slack.mrkdwn import Mrkdwn, bold, md, plain_name
+from bot.slack.mrkdwn import Mrkdwn, bold, code, date_token, md, plain_name
 from bot.slack.mrkdwn import name as _name
 
 # The listeners read these ids through this module (all defined in bot.slack.ids).
 SWAP_MODAL, TIMEOFF_MODAL = ids.SWAP_MODAL, ids.TIMEOFF_MODAL
 SWAP_ACCEPT, SWAP_DECLINE, SWAP_CANCEL = ids.SWAP_ACCEPT, ids.SWAP_DECLINE, ids.SWAP_CANCEL
-SWAP_CANDIDATE = ids.SWAP_CANDIDATE
+SWAP_CANDIDATE, SWAP_BACK = ids.SWAP_CANDIDATE, ids.SWAP_BACK
 MY_WEEK, COUNTERPART, THEIR_WEEK, THEIR_DATE, REASON = (
     ids.MY_WEEK,
     ids.COUNTERPART,
@@ -65,6 +75,12 @@ def week_span(team: Team, index: int) -> str:
     """The week's exact handover instants, in the team's zone."""
     w = week(team, index)
     return f"{fmt_instant(team, w.start)} → {fmt_instant(team, w.end)}"
+
+
+def deadline(team: Team, at: datetime) -> Mrkdwn:
+    """When a request expires: a Slack date token, which each reader sees in their own
+    time zone (the team's local time as the fallback)."""
+    return date_token(at, fmt_instant(team, at))
 
 
 def _week_of(team: Team, index: int) -> str:
@@ -230,8 +246,24 @@ def timeoff_modal(
 # --- swap request messages ---------------------------------------------------------
 
 
+def _weeks_back(team: Team, request: SwapRequest) -> Mrkdwn:
+    """The weeks a swap back returns: `the week of … and the week of …`."""
+    first, *rest = _undo_weeks(request)
+    weeks = md("{}", _week_of(team, first))
+    for k in rest:
+        weeks += md(" and {}", _week_of(team, k))
+    return weeks
+
+
+def _undo_weeks(request: SwapRequest) -> list[int]:
+    return sorted(k for k in (request.requester_week, request.counterpart_week) if k is not None)
+
+
 def swap_summary(team: Team, request: SwapRequest) -> Mrkdwn:
-    """`John's week of … ⇄ Jill's week of …`, or `Jill covers John's week of …`."""
+    """`John's week of … ⇄ Jill's week of …`, or `Jill covers John's week of …`; a swap
+    back: `Swap back of request #3: the week of … and the week of …`."""
+    if request.undoes is not None:
+        return md("Swap back of request #{}: {}", request.undoes, _weeks_back(team, request))
     requester = _person(team, request.requester)
     mine = md("{}'s week of {}", requester, _day_of(team, request.requester_week))
     if request.counterpart_week is None:
@@ -252,6 +284,13 @@ def _reason_block(request: SwapRequest) -> list[Block]:
 
 def swap_request_text(team: Team, request: SwapRequest) -> Mrkdwn:
     """The notification fallback of the request DM."""
+    if request.undoes is not None:
+        return md(
+            "{} asks you to swap request #{} back: {}",
+            _person(team, request.requester),
+            request.undoes,
+            _weeks_back(team, request),
+        )
     return md(
         "{} asks you to swap: {}", _person(team, request.requester), swap_summary(team, request)
     )
@@ -263,7 +302,18 @@ def swap_request_dm(
     """The counterpart's DM: who asks, which weeks, why, and Accept / Decline."""
     who = bold(requester.name)
     theirs = f"{_week_of(team, request.requester_week)} ({week_span(team, request.requester_week)})"
-    if request.counterpart_week is None:
+    if request.undoes is not None:
+        spans = " and ".join(
+            f"{_week_of(team, k)} ({week_span(team, k)})" for k in _undo_weeks(request)
+        )
+        ask = md(
+            "{} asks you to swap request #{} back: each week goes back to whoever had it "
+            "before, {}.",
+            who,
+            request.undoes,
+            spans,
+        )
+    elif request.counterpart_week is None:
         ask = md("{} asks you to cover their on-call week: {}. Nothing is given back.", who, theirs)
     else:
         k = request.counterpart_week
@@ -283,7 +333,7 @@ def swap_request_dm(
             md(
                 "Request #{} · expires {}, {}",
                 request.id,
-                fmt_instant(team, request.expires_at),
+                deadline(team, request.expires_at),
                 expires,
             )
         ),
@@ -299,10 +349,15 @@ def swap_request_dm(
 
 def swap_status_label(team: Team, request: SwapRequest, actor: Member | None) -> Mrkdwn:
     by = md(" by {}", actor.name) if actor else md("")
+    cancelled_by = (
+        md("{} (an admin)", actor.name)
+        if actor is not None and actor.id != request.requester
+        else md("requester")
+    )
     return {
         SwapStatus.ACCEPTED: md(":white_check_mark: Accepted{}", by),
         SwapStatus.DECLINED: md(":no_entry_sign: Declined{}", by),
-        SwapStatus.CANCELLED: md(":heavy_multiplication_x: Cancelled by requester"),
+        SwapStatus.CANCELLED: md(":heavy_multiplication_x: Cancelled by {}", cancelled_by),
         SwapStatus.EXPIRED: md(":hourglass: Expired: the week started before anyone answered"),
         SwapStatus.PENDING: md(":hourglass_flowing_sand: Waiting for an answer"),
     }[request.status]
@@ -347,7 +402,7 @@ def swap_requested_blocks(team: Team, request: SwapRequest) -> list[Block]:
                 request.id,
                 bold(plain_name(team, request.counterpart)),
                 swap_summary(team, request),
-                fmt_instant(team, request.expires_at),
+                deadline(team, request.expires_at),
             )
         ),
         ActionsBlock(
@@ -361,10 +416,30 @@ def swap_requested_text(team: Team, request: SwapRequest) -> Mrkdwn:
     return md("Request #{} sent to {}.", request.id, _person(team, request.counterpart))
 
 
-def swap_outcome_text(team: Team, request: SwapRequest, reader: str) -> Mrkdwn:
-    """What a decision means for `reader` (a member id), for a DM."""
+def _cancelled_by(team: Team, request: SwapRequest, actor: Member | None) -> Mrkdwn:
+    """Who cancelled, when not the requester: an admin acting for them."""
+    if actor is None or actor.id == request.requester:
+        return md("")
+    return md(" (cancelled by {}, an admin)", actor.name)
+
+
+def swap_outcome_text(
+    team: Team, request: SwapRequest, reader: str, actor: Member | None = None
+) -> Mrkdwn:
+    """What a decision means for `reader` (a member id), for a DM; `actor` is who
+    decided, when it may not be a party (an admin cancelling)."""
     requester, counterpart = _person(team, request.requester), _person(team, request.counterpart)
     summary = swap_summary(team, request)
+    if request.status is SwapStatus.ACCEPTED and request.recorded_by is not None:
+        other = counterpart if reader == request.requester else requester
+        return md(
+            ":white_check_mark: {} recorded a swap between you and {}: {}. It is in the "
+            "schedule now (recorded by {}).",
+            _person(team, request.recorded_by),
+            other,
+            summary,
+            _person(team, request.recorded_by),
+        )
     if request.status is SwapStatus.ACCEPTED:
         if reader == request.counterpart:
             return md(":white_check_mark: Done: you accepted {}'s request. {}.", requester, summary)
@@ -372,34 +447,170 @@ def swap_outcome_text(team: Team, request: SwapRequest, reader: str) -> Mrkdwn:
     if request.status is SwapStatus.DECLINED:
         return md(":no_entry_sign: {} declined your request ({}).", counterpart, summary)
     if request.status is SwapStatus.CANCELLED:
+        if actor is not None and actor.id != request.requester:
+            return md(
+                ":heavy_multiplication_x: {}, an admin, cancelled request #{} ({}). "
+                "Nothing changed.",
+                actor.name,
+                request.id,
+                summary,
+            )
         if reader == request.requester:
             return md(
                 ":heavy_multiplication_x: You cancelled request #{} ({}).", request.id, summary
             )
         return md(":heavy_multiplication_x: {} cancelled their request ({}).", requester, summary)
+    if request.status is SwapStatus.EXPIRED:
+        return md(
+            ":hourglass: Your request #{} to {} ({}) expired {}: the week started before they "
+            "answered. Nothing changed.",
+            request.id,
+            counterpart,
+            summary,
+            deadline(team, request.expires_at),
+        )
     return md("Request #{} ({}): {}.", request.id, summary, request.status.value)
 
 
+def can_swap_back(request: SwapRequest) -> bool:
+    """Whether an accepted request's notice offers "Swap back" (the click is checked
+    again by the rules): not a swap back itself, nor a take-over."""
+    return (
+        request.status is SwapStatus.ACCEPTED and request.undoes is None and not request.is_takeover
+    )
+
+
+def swap_outcome_blocks(
+    team: Team, request: SwapRequest, reader: str, actor: Member | None = None
+) -> list[Block]:
+    """The DM telling `reader` a decision; an accepted swap or cover has "Swap back",
+    for either party to ask the other to undo it while both weeks are still ahead."""
+    blocks: list[Block] = [section(swap_outcome_text(team, request, reader, actor))]
+    if can_swap_back(request):
+        blocks += [
+            context(
+                md(
+                    "Changed your mind? Either of you can ask to swap back until the first of "
+                    "these weeks starts; the other accepts or declines."
+                )
+            ),
+            ActionsBlock(
+                block_id=f"{ids.SWAP_OUTCOME_PREFIX}{request.id}",
+                elements=[button("Swap back", ids.SWAP_BACK, str(request.id))],
+            ),
+        ]
+    return blocks
+
+
 def swap_channel_line(team: Team, request: SwapRequest) -> Mrkdwn:
-    """One line for the on-call channel once a swap is accepted."""
+    """One line for the on-call channel once a swap is accepted (or recorded)."""
     requester = _person(team, request.requester)
     counterpart = _person(team, request.counterpart)
+    by = (
+        md(" (recorded by {})", _person(team, request.recorded_by))
+        if request.recorded_by
+        else md("")
+    )
+    if request.undoes is not None:
+        return md(
+            ":leftwards_arrow_with_hook: Swapped back: {} and {} undid request #{}; {} are "
+            "back with whoever had them before.",
+            requester,
+            counterpart,
+            request.undoes,
+            _weeks_back(team, request),
+        )
     mine = fmt_day(week(team, request.requester_week).first_day)
     if request.counterpart_week is None:
         return md(
-            ":repeat: Cover: {} is on call the week of {} instead of {}.",
+            ":repeat: Cover: {} is on call the week of {} instead of {}{}.",
             counterpart,
             mine,
             requester,
+            by,
         )
     theirs = fmt_day(week(team, request.counterpart_week).first_day)
     return md(
-        ":repeat: Swap: {} is on call the week of {} and {} the week of {}.",
+        ":repeat: Swap: {} is on call the week of {} and {} the week of {}{}.",
         counterpart,
         mine,
         requester,
         theirs,
+        by,
     )
+
+
+def swap_recorded_blocks(team: Team, request: SwapRequest) -> list[Block]:
+    """The admin's private confirmation of a swap they recorded."""
+    return [
+        section(
+            md(
+                ":white_check_mark: Recorded request #{}: {}. It is in the schedule now; {} and "
+                "{} were told.",
+                request.id,
+                swap_summary(team, request),
+                _person(team, request.requester),
+                _person(team, request.counterpart),
+            )
+        )
+    ]
+
+
+def swap_recorded_text(team: Team, request: SwapRequest) -> Mrkdwn:
+    return md("Recorded request #{}: {}.", request.id, swap_summary(team, request))
+
+
+# --- /oncall requests: pending requests, with the buttons the viewer may use -------------
+
+MAX_LISTED = 20  # two blocks each, within a message's 50
+
+
+def requests_list_blocks(
+    team: Team, viewer: Member, requests: Sequence[SwapRequest], is_admin: bool
+) -> list[Block]:
+    """Pending requests as `viewer` may act on them: Accept / Decline on those addressed
+    to them, Cancel on their own and (an admin) on anyone's."""
+    title = "Pending swap requests" + ("" if is_admin else ": yours")
+    if not requests:
+        return [header(title), section(md("No pending requests."))]
+    blocks: list[Block] = [header(title)]
+    if is_admin:
+        blocks.append(context(md("As an admin you can cancel anyone's pending request.")))
+    for r in requests[:MAX_LISTED]:
+        line = md(
+            "*#{}* {} asks {}: {}\nExpires {}",
+            r.id,
+            _person(team, r.requester),
+            _person(team, r.counterpart),
+            swap_summary(team, r),
+            deadline(team, r.expires_at),
+        )
+        if r.reason:
+            line += md("\n_“{}”_", clip(r.reason, 300))
+        buttons = []
+        if r.counterpart == viewer.id and not r.is_takeover:
+            buttons += [
+                button("Accept", ids.SWAP_ACCEPT, str(r.id), "primary"),
+                button("Decline", ids.SWAP_DECLINE, str(r.id)),
+            ]
+        if r.requester == viewer.id or is_admin:
+            buttons.append(button("Cancel request", ids.SWAP_CANCEL, str(r.id)))
+        blocks.append(section(line))
+        if buttons:
+            blocks.append(
+                ActionsBlock(block_id=f"{ids.REQUESTS_LIST_PREFIX}{r.id}", elements=buttons)
+            )
+    if len(requests) > MAX_LISTED:
+        blocks.append(
+            context(
+                md("_… and {} more, listed once these are decided._", len(requests) - MAX_LISTED)
+            )
+        )
+    return cap(blocks, MAX_BLOCKS, code("/oncall requests"))
+
+
+def requests_list_text(requests: Sequence[SwapRequest]) -> Mrkdwn:
+    return md("{} pending swap request(s).", len(requests))
 
 
 # --- time off ---------------------------------------------------------------------

@@ -19,6 +19,7 @@ from bot.core.ownership import Ownership
 from bot.core.weeks import Week, local_instant, week
 from bot.runbooks import Runbook
 from bot.service import ScheduledWeek
+from bot.service.results import OnCallNow
 from bot.slack.blocks.kit import (
     MAX_BLOCKS,
     SECTION_LIMIT,
@@ -29,6 +30,9 @@ from bot.slack.blocks.kit import (
     section,
     sections,
 )
+from bot.slack.blocks.requests import deadline
+from bot.slack.blocks.requests import swap_summary as summary
+from bot.slack.blocks.takeover import pending_takeover_line, takeover_note, until
 from bot.slack.common import fmt_instant, fmt_short
 from bot.slack.mrkdwn import (
     Mrkdwn,
@@ -119,9 +123,10 @@ def now_blocks(team: Team, answer: OnCall) -> list[Block]:
         header(f"On call now: {plain_name(team, answer.on_call, NOBODY)}"),
         section(
             md(
-                ":rotating_light: *On call:* {}\n:busts_in_silhouette: *Backup:* {}\n"
+                ":rotating_light: *On call:* {}{}\n:busts_in_silhouette: *Backup:* {}\n"
                 ":clock9: *Until:* {} (week {}, {})",
                 at(team, answer.on_call),
+                _taking_over(team, answer),
                 at(team, answer.backup),
                 fmt_instant(team, w.end),
                 w.index,
@@ -150,14 +155,23 @@ def now_blocks(team: Team, answer: OnCall) -> list[Block]:
     return cap(blocks, more=md("see {}", code("/oncall owners")))
 
 
+def _taking_over(team: Team, answer: OnCall) -> Mrkdwn:
+    """` (taking over from Davis until Fri 04 Dec 00:00 EST)` when a take-over holds."""
+    o = answer.takeover if isinstance(answer, OnCallNow) else None
+    if o is None:
+        return md("")
+    return md(" (taking over from {} until {})", name(team, o.replaces), until(team, o.end))
+
+
 def now_text(team: Team, answer: OnCall) -> Mrkdwn:
     if not answer.started or answer.week is None:
         return md(
             "The rotation has not started yet: the first handover is {}.", _first_handover(team)
         )
     return md(
-        "On call: {} (backup {}) until {}.",
+        "On call: {}{} (backup {}) until {}.",
         name(team, answer.on_call),
+        _taking_over(team, answer),
         name(team, answer.backup),
         fmt_instant(team, answer.week.end),
     )
@@ -175,6 +189,7 @@ def _week_notes(team: Team, w: ScheduledWeek) -> list[Mrkdwn]:
     notes += [md(":palm_tree: {}", t) for t in _time_off(team, w.time_off)]
     if w.cover_needed:
         notes.append(md(":warning: needs cover: the backup stands in"))
+    notes += [md(":sos: {}", takeover_note(team, o)) for o in w.takeovers]
     return notes
 
 
@@ -229,6 +244,8 @@ def schedule_text(team: Team, weeks: Sequence[ScheduledWeek]) -> Mrkdwn:
 
 def swap_line(team: Team, s: SwapRequest, member_id: str) -> Mrkdwn:
     """One pending request as the member sees it: what they give and what they get."""
+    if s.is_takeover:
+        return pending_takeover_line(team, s, member_id) + _quoted(s.reason)
     mine = span(week(team, s.requester_week))
     theirs = span(week(team, s.counterpart_week)) if s.counterpart_week is not None else None
     if s.requester == member_id:
@@ -242,10 +259,16 @@ def swap_line(team: Team, s: SwapRequest, member_id: str) -> Mrkdwn:
         line = md("{} asks you to cover their week {}", at(team, s.requester), mine)
     else:
         line = md("{} offers you their week {} for yours, {}", at(team, s.requester), mine, theirs)
-    line += md(" (expires {})", fmt_instant(team, s.expires_at))
-    if s.reason:
-        line += md("\n        _“{}”_", clip(s.reason, 300))
-    return line
+    if s.undoes is not None:  # a swap back gives each week back: said the one way
+        line = md(
+            "{} asks {}: {}", at(team, s.requester), at(team, s.counterpart), summary(team, s)
+        )
+    line += md(" (expires {})", deadline(team, s.expires_at))
+    return line + _quoted(s.reason)
+
+
+def _quoted(reason: str) -> Mrkdwn:
+    return md("\n        _“{}”_", clip(reason, 300)) if reason else md("")
 
 
 def time_off_line(t: TimeOff) -> Mrkdwn:
@@ -468,6 +491,23 @@ def commands(team: Team) -> tuple[tuple[str, Mrkdwn], ...]:
             ),
         ),
         (
+            "/oncall swap back <request number>",
+            md("ask the other party of an accepted swap or cover to swap it back"),
+        ),
+        (
+            "/oncall swap @a @b <date in a's week> [<date in b's week> | cover] [reason]",
+            md("admins: record a swap or cover between two members, in effect at once"),
+        ),
+        ("/oncall requests", md("pending swap requests, with the buttons you may use")),
+        (
+            "/oncall cover @user [until YYYY-MM-DD]",
+            md(
+                "on call and can't go on? ask @user to take over from when they accept until "
+                "this week's handover (or the end of that day); `/oncall cover` opens a form; "
+                "admins: `/oncall cover @user for @engineer` records it at once"
+            ),
+        ),
+        (
             "/oncall timeoff",
             md("record time off (at least {} day{} ahead)", notice, "" if notice == 1 else "s"),
         ),
@@ -475,8 +515,30 @@ def commands(team: Team) -> tuple[tuple[str, Mrkdwn], ...]:
             "/oncall runbook <pipeline>",
             md("post a pipeline's runbook and its owners in this channel"),
         ),
+        (
+            "/oncall incident <pipeline> [summary]",
+            md(
+                "open an incident: a channel with the on-call engineer and the owners, the "
+                "runbook pinned"
+            ),
+        ),
+        (
+            "/oncall resolve [note]",
+            md("in an incident's channel: resolve it with a one-line note"),
+        ),
         ("/oncall owners", md("who answers for each pipeline today, and why")),
         ("/oncall fairness", md("how evenly weeks and holidays are shared")),
+        (
+            "/oncall calendar",
+            md("your private links to follow your weeks (and the team's) in your calendar app"),
+        ),
+        (
+            "/oncall report [month]",
+            md(
+                "admins: a month's on-call hours, weekend and holiday days, covers and "
+                "incidents per person (e.g. `2026-12`; default this month)"
+            ),
+        ),
         ("/oncall help", md("this list")),
     )
 
@@ -488,12 +550,15 @@ def help_blocks(team: Team, note: Mrkdwn | None = None) -> list[Block]:
         blocks.append(section(md(":warning: {}", note)))
     blocks.append(header("/oncall commands"))
     blocks += sections(md("• {} — {}", code(usage), what) for usage, what in commands(team))
-    blocks.append(context(md("People outside the team can use now, schedule, owners and runbook.")))
+    blocks.append(
+        context(md("People outside the team can use now, schedule, owners, runbook and incident."))
+    )
     return blocks
 
 
 def help_text(note: Mrkdwn | None = None) -> Mrkdwn:
     usage = escape(
-        "/oncall now | schedule [N] | me | swap | timeoff | runbook <pipeline> | owners | help"
+        "/oncall now | schedule [N] | me | swap | requests | cover | timeoff | runbook <pipeline>"
+        " | incident <pipeline> | resolve | owners | fairness | calendar | report | help"
     )
     return md("{} {}", note, usage) if note else usage

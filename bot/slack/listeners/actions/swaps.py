@@ -1,4 +1,5 @@
-"""Swap buttons: accept, decline, cancel, open the modal, ask a suggested colleague.
+"""Swap buttons: accept, decline, cancel (the requester or an admin), swap back, open the
+modal, ask a suggested colleague.
 
 Who may do what comes from the payload's user (mapped to a member), never from a
 button's value; the service enforces the rest. A Refusal is told only to the
@@ -21,6 +22,7 @@ from bot.slack.blocks import requests as blocks
 from bot.slack.common import check_week, small_int
 from bot.slack.errors import FAILED, NOT_A_MEMBER
 from bot.slack.interaction import Interaction
+from bot.slack.listeners.commands.requests import pending_requests
 from bot.slack.listeners.views.swap_modal import open_swap_modal
 from bot.slack.mrkdwn import md
 
@@ -74,6 +76,27 @@ def cancel(
     guarded(i, ids.SWAP_CANCEL, lambda m: _decide(i, m, SwapStatus.CANCELLED))
 
 
+def swap_back(
+    ack: Any, body: dict[str, Any], client: WebClient, respond: Any, context: Any, logger: Logger
+) -> None:
+    """ "Swap back" on an accept notice: ask the other party to undo that swap."""
+    i = Interaction.acknowledge(ack, body, client, respond, context, logger)
+
+    def work(member: Member) -> None:
+        request = i.service.request_swap_back(member.id, _swap_id(i))
+
+        def tell() -> None:
+            i.notifier.swap_requested(request)
+            i.tell(
+                blocks.swap_requested_text(i.team, request),
+                blocks.swap_requested_blocks(i.team, request),
+            )
+
+        i.later(f"tell swap back request #{request.id}", tell)
+
+    guarded(i, ids.SWAP_BACK, work)
+
+
 def _accept(i: Interaction, member: Member) -> None:
     swap_id = _swap_id(i)
     try:
@@ -98,7 +121,7 @@ def _tell_decided(i: Interaction, request: SwapRequest, actor: Member) -> None:
         request_dm = i.notifier.swap_decided(request, actor)
         shown = settle_clicked(i, request, actor, request_dm)
         if not shown and request.status is SwapStatus.CANCELLED:
-            i.tell(blocks.swap_outcome_text(i.team, request, actor.id))
+            i.tell(blocks.swap_outcome_text(i.team, request, actor.id, actor))
 
     i.later(f"tell the decision on #{request.id}", tell)
 
@@ -110,6 +133,9 @@ def settle_clicked(
     requester's confirmation), unless it is the request DM (`request_dm`, just updated)."""
     clicked = i.clicked_message
     if not i.on_private_message or clicked == request_dm:
+        return False
+    if i.block_id.startswith(ids.REQUESTS_LIST_PREFIX):  # the list, shown again as it is now
+        i.replace(*pending_requests(i.service, actor))
         return False
     return i.replace(
         blocks.swap_decided_text(i.team, request, actor),

@@ -11,7 +11,8 @@ import re
 
 from bot.core.errors import Refusal
 from bot.core.model import Pipeline, Team
-from bot.runbooks import Runbook, RunbookError, load_runbook
+from bot.runbooks import load_runbook_of
+from bot.slack.blocks import incidents as incident_blocks
 from bot.slack.blocks import status
 from bot.slack.blocks.fairness import fairness_blocks, fairness_text
 from bot.slack.listeners.commands.context import CommandRequest
@@ -73,7 +74,7 @@ def owners(req: CommandRequest) -> None:
     req.reply(status.owners_text(team, answer), status.owners_blocks(team, answer))
 
 
-def _key(text: str) -> str:
+def pipeline_key(text: str) -> str:
     """How people type pipeline names: any case, with or without spaces, dashes, underscores."""
     return re.sub(r"[\s\-_]+", "", text).lower()
 
@@ -83,28 +84,20 @@ def find_pipeline(team: Team, query: str) -> tuple[Pipeline | None, list[Pipelin
 
     Candidates are the pipelines an ambiguous prefix matched; empty when nothing matched.
     """
-    key = _key(query)
+    key = pipeline_key(query)
     if not key:
         return None, []
-    exact = [p for p in team.pipelines if key in (_key(p.id), _key(p.name))]
+    exact = [p for p in team.pipelines if key in (pipeline_key(p.id), pipeline_key(p.name))]
     if len(exact) == 1:
         return exact[0], []
     prefixed = [
-        p for p in team.pipelines if _key(p.id).startswith(key) or _key(p.name).startswith(key)
+        p
+        for p in team.pipelines
+        if pipeline_key(p.id).startswith(key) or pipeline_key(p.name).startswith(key)
     ]
     if len(prefixed) == 1:
         return prefixed[0], []
     return None, prefixed
-
-
-def _load(pipeline: Pipeline) -> tuple[Runbook | None, str | None]:
-    """The runbook, or None, plus the problem when a configured file cannot be read."""
-    if pipeline.runbook is None:
-        return None, None
-    try:
-        return load_runbook(pipeline.runbook), None
-    except RunbookError as e:
-        return None, e.message
 
 
 def runbook(req: CommandRequest) -> None:
@@ -116,14 +109,16 @@ def runbook(req: CommandRequest) -> None:
         intro = status.pipelines_intro(query, candidates)
         req.reply(status.pipelines_text(team, intro), status.pipelines_blocks(team, intro))
         return
-    book, problem = _load(pipeline)
+    book, problem = load_runbook_of(pipeline)
     answer = req.service.who()
     note = status.runbook_problem(pipeline) if problem else None
-    req.respond(
-        response_type="in_channel",
-        text=status.runbook_text(team, pipeline, book, answer),
-        blocks=status.runbook_blocks(team, pipeline, book, answer, problem=note),
-    )
+    # The one rendering an incident's channel shows too, with its Call-in buttons.
+    text, message, extra = incident_blocks.runbook_post(team, pipeline, book, answer, problem=note)
+    req.respond(response_type="in_channel", text=text, blocks=message)
+    if extra is not None:
+        req.respond(
+            response_type="in_channel", text=incident_blocks.actions_text(pipeline), blocks=extra
+        )
     if problem:
         # The channel still learns whom to call; the caller learns what to fix.
         req.logger.warning("runbook for %s: %s", pipeline.id, problem)

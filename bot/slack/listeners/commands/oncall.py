@@ -36,6 +36,7 @@ HANDLERS: dict[str, Handler] = {
     "fairness": info.fairness,
     "help": info.help_,
     "swap": requests.swap,
+    "requests": requests.list_requests,
     "timeoff": requests.timeoff,
     "cover": takeover.cover,
     "calendar": calendar.calendar,
@@ -46,6 +47,7 @@ HANDLERS: dict[str, Handler] = {
 # Read-only and quick: answered in the acknowledgement.
 ANSWERED_IN_ACK = frozenset(
     {info.now, info.schedule, info.me, info.owners, info.fairness, info.help_}
+    | {requests.list_requests}
 )
 
 

@@ -1,4 +1,5 @@
-"""Sub-commands that start a change: swap and timeoff.
+"""Sub-commands about requests: swap (ask; an admin records; swap back), requests (the
+pending ones, with their buttons), and timeoff.
 
 A Refusal raised here reaches the /oncall dispatcher, which tells only the caller.
 """
@@ -8,11 +9,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from bot.core.errors import Refusal
-from bot.core.model import Member, Team
+from bot.core.model import Member, SwapRequest, Team
+from bot.service import OnCallService
 from bot.slack.blocks import requests as blocks
-from bot.slack.common import check_week, parse_mention
+from bot.slack.common import check_week, parse_mention, small_int
 from bot.slack.errors import NOT_A_MEMBER
 from bot.slack.listeners.commands.context import CommandRequest
 from bot.slack.listeners.views.swap_modal import open_swap_modal
@@ -22,7 +25,10 @@ from bot.slack.safely import safely
 SWAP_USAGE = (
     "`/oncall swap` opens a form. Or in one line: "
     "`/oncall swap @colleague <a date in my week> [<a date in their week> | cover] [reason]`, "
-    "dates as YYYY-MM-DD. Without their date they give back their next week after yours."
+    "dates as YYYY-MM-DD. Without their date they give back their next week after yours. "
+    "`/oncall swap back <request number>` asks to undo an accepted swap. Admins record a "
+    "swap agreed elsewhere: `/oncall swap @a @b <a date in a's week> [<a date in b's week> | "
+    "cover] [reason]`."
 )
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
@@ -57,12 +63,13 @@ def _colleague(team: Team, token: str) -> Member:
     return found
 
 
-def parse_swap_args(team: Team, args: str) -> SwapArgs:
+def parse_swap_args(team: Team, args: str, whose: str = "your") -> SwapArgs:
+    """`@colleague <date> [<date> | cover] [reason]`; `whose` names the first week."""
     tokens = args.split()
     if len(tokens) < 2:
         raise Refusal(SWAP_USAGE)
     counterpart = _colleague(team, tokens[0])
-    my_day = _day(tokens[1], "a date in your week")
+    my_day = _day(tokens[1], f"a date in {whose} week")
     rest = tokens[2:]
     their_day: date | None = None
     cover = False
@@ -73,12 +80,33 @@ def parse_swap_args(team: Team, args: str) -> SwapArgs:
     return SwapArgs(counterpart, my_day, their_day, cover, " ".join(rest)[: blocks.MAX_TEXT])
 
 
+def _is_colleague(team: Team, token: str) -> bool:
+    try:
+        _colleague(team, token)
+    except Refusal:
+        return False
+    return True
+
+
+def parse_record_args(team: Team, args: str) -> tuple[Member, SwapArgs]:
+    """An admin's `@a @b <date in a's week> [<date in b's week> | cover] [reason]`."""
+    first, _, rest = args.strip().partition(" ")
+    return _colleague(team, first), parse_swap_args(team, rest, "the first member's")
+
+
 def swap(req: CommandRequest) -> None:
     if req.member is None:
         req.reply(NOT_A_MEMBER)
         return
-    if not req.args.strip():
+    tokens = req.args.split()
+    if not tokens:
         open_swap_modal(req.client, req.service, req.member, req.trigger_id)
+        return
+    if tokens[0].lower() == "back":
+        swap_back(req, tokens[1:])
+        return
+    if len(tokens) > 1 and _is_colleague(req.service.team, tokens[1]):
+        record_swap(req)
         return
     parsed = parse_swap_args(req.service.team, req.args)
     my_week = check_week(req.service, req.service.week_for_date(parsed.my_day))
@@ -103,6 +131,80 @@ def swap(req: CommandRequest) -> None:
             blocks.swap_requested_text(team, request), blocks.swap_requested_blocks(team, request)
         ),
     )
+
+
+def swap_back(req: CommandRequest, tokens: list[str]) -> None:
+    """`/oncall swap back <request number>`: what the "Swap back" button does."""
+    assert req.member is not None
+    swap_id = small_int(tokens[0].lstrip("#")) if len(tokens) == 1 else None
+    if swap_id is None:
+        raise Refusal(
+            "Say which accepted request to swap back: `/oncall swap back <request number>` "
+            "(the number is on the message that said it was accepted)."
+        )
+    request = req.service.request_swap_back(req.member.id, swap_id)
+    req.notifier.swap_requested(request)
+    team = req.service.team
+    safely(
+        req.logger,
+        "confirm a swap back request",
+        lambda: req.reply(
+            blocks.swap_requested_text(team, request), blocks.swap_requested_blocks(team, request)
+        ),
+    )
+
+
+def record_swap(req: CommandRequest) -> None:
+    """An admin's `/oncall swap @a @b ...`: the swap is checked and in the schedule at once."""
+    assert req.member is not None
+    team = req.service.team
+    requester, parsed = parse_record_args(team, req.args)
+    my_week = check_week(req.service, req.service.week_for_date(parsed.my_day))
+    their_week = None
+    if parsed.their_day is not None:
+        their_week = check_week(req.service, req.service.week_for_date(parsed.their_day))
+    outcome = req.service.record_swap(
+        req.member.id,
+        requester.id,
+        parsed.counterpart.id,
+        my_week,
+        their_week,
+        cover=parsed.cover,
+        reason=parsed.reason,
+    )
+    req.notifier.swap_recorded(outcome, req.member)
+    request = outcome.request
+    safely(
+        req.logger,
+        "confirm a recorded swap",
+        lambda: req.reply(
+            blocks.swap_recorded_text(team, request), blocks.swap_recorded_blocks(team, request)
+        ),
+    )
+
+
+def pending_requests(service: OnCallService, member: Member) -> tuple[str, list[Any]]:
+    """The pending requests `member` may act on, as (text, blocks): their own, and for an
+    admin everyone's (to cancel)."""
+    is_admin = service.team.is_admin(member.id)
+    now = service.now()
+    listed: list[SwapRequest] = (
+        [r for r in service.pending_swaps() if r.expires_at > now]
+        if is_admin
+        else service.swaps_of(member.id)
+    )
+    return (
+        blocks.requests_list_text(listed),
+        blocks.requests_list_blocks(service.team, member, listed, is_admin),
+    )
+
+
+def list_requests(req: CommandRequest) -> None:
+    """`/oncall requests`: pending requests with the buttons the caller may use."""
+    if req.member is None:
+        req.reply(NOT_A_MEMBER)
+        return
+    req.reply(*pending_requests(req.service, req.member))
 
 
 def timeoff(req: CommandRequest) -> None:

@@ -1,10 +1,110 @@
-"""`/oncall cover`."""
+"""`/oncall cover`: hand over the rest of the current week (or some days) from now.
+
+`/oncall cover` opens a form; `/oncall cover @jill [until YYYY-MM-DD] [reason]` asks Jill
+at once; an admin's `/oncall cover @jill for @davis [until YYYY-MM-DD]` records it for
+Davis, in effect at once. A Refusal reaches the /oncall dispatcher, which tells only the
+caller, and nothing changes.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from datetime import date
+
 from bot.core.errors import Refusal
+from bot.core.model import MAX_TEXT, Member, Team
+from bot.slack.blocks import takeover as blocks
+from bot.slack.common import parse_mention
+from bot.slack.errors import NOT_A_MEMBER
 from bot.slack.listeners.commands.context import CommandRequest
+from bot.slack.listeners.views.takeover_modal import open_takeover_modal, tell_takeover
+from bot.slack.safely import safely
+
+COVER_USAGE = (
+    "`/oncall cover` opens a form. Or in one line: "
+    "`/oncall cover @colleague [until YYYY-MM-DD] [reason]` asks them to take over from now "
+    "until this week's handover (or the end of that day); an admin records one at once with "
+    "`/oncall cover @colleague for @engineer [until YYYY-MM-DD]`."
+)
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+@dataclass(frozen=True)
+class CoverArgs:
+    colleague: Member
+    replaces: Member | None  # an admin recording for the engineer on call
+    until: date | None
+    reason: str
+
+
+def _member(team: Team, token: str) -> Member:
+    """A mention (<@U…|name>, as Slack escapes it), or a member id or name typed plainly."""
+    slack_id = parse_mention(token)
+    if slack_id is not None:
+        found = team.member_by_slack(slack_id)
+    else:
+        plain = token.lstrip("@").lower()
+        found = next((m for m in team.members if plain in (m.id.lower(), m.name.lower())), None)
+    if found is None:
+        raise Refusal(f"`{token[:40]}` is not a member of the on-call team. {COVER_USAGE}")
+    return found
+
+
+def _day(token: str) -> date:
+    try:
+        if not _DATE.match(token):
+            raise ValueError
+        return date.fromisoformat(token)
+    except ValueError:
+        raise Refusal(f"`{token[:20]}` is not a date as YYYY-MM-DD. {COVER_USAGE}") from None
+
+
+def parse_cover_args(team: Team, args: str) -> CoverArgs:
+    tokens = args.split()
+    if not tokens:
+        raise Refusal(COVER_USAGE)
+    colleague, rest = _member(team, tokens[0]), tokens[1:]
+    replaces: Member | None = None
+    until: date | None = None
+    while rest and rest[0].lower() in ("for", "until"):
+        if len(rest) < 2:
+            raise Refusal(COVER_USAGE)
+        word, value, rest = rest[0].lower(), rest[1], rest[2:]
+        if word == "for" and replaces is None:
+            replaces = _member(team, value)
+        elif word == "until" and until is None:
+            until = _day(value)
+        else:
+            raise Refusal(f"`{word}` is given twice. {COVER_USAGE}")
+    return CoverArgs(colleague, replaces, until, " ".join(rest)[:MAX_TEXT])
 
 
 def cover(req: CommandRequest) -> None:
-    raise Refusal("`/oncall cover` is not available yet.")
+    if req.member is None:
+        req.reply(NOT_A_MEMBER)
+        return
+    if not req.args.strip():
+        open_takeover_modal(req.client, req.service, req.member, req.trigger_id)
+        return
+    parsed = parse_cover_args(req.service.team, req.args)
+    outcome = req.service.request_takeover(
+        req.member.id,
+        parsed.colleague.id,
+        parsed.until,
+        replaces=parsed.replaces.id if parsed.replaces else None,
+        reason=parsed.reason,
+    )
+    tell_takeover(req.notifier, outcome, req.member)
+    team = req.service.team
+    request = outcome.request
+    if outcome.override is None:
+        text, shown = (
+            blocks.takeover_requested_text(team, request),
+            blocks.takeover_requested_blocks(team, request),
+        )
+    else:
+        text = blocks.takeover_channel_line(team, request, outcome.override)
+        shown = None
+    # The change is stored: a failed reply must not say "nothing was changed".
+    safely(req.logger, "confirm a take-over", lambda: req.reply(text, shown))
