@@ -36,7 +36,7 @@ HEAD = "0003"
 # Tables each revision added: how a database without alembic_version (made by the
 # create_all of a build before migrations) is placed. Its tables are compared with
 # the metadata minus later additions: tables by name, columns as "table.column".
-_ADDED_BY = {
+ADDED_BY = {
     "0002": ("delivery",),
     "0003": (
         "week_change",
@@ -104,7 +104,7 @@ def current_revision(engine: Engine | Database) -> str | None:
 
 
 def _missing(diffs: list[Any]) -> set[str] | None:
-    """What a database lacks, named as _ADDED_BY names it; None when it differs otherwise.
+    """What a database lacks, named as ADDED_BY names it; None when it differs otherwise.
 
     The indexes of a missing table come with it."""
     tables = {d[1].name for d in diffs if isinstance(d, tuple) and d[0] == "add_table"}
@@ -138,10 +138,10 @@ def _legacy_revision(conn: Connection) -> str | None:
     if missing is None:
         return None  # something other than added tables and columns differs
     revision = HEAD
-    for rev in sorted(_ADDED_BY, reverse=True):
+    for rev in sorted(ADDED_BY, reverse=True):
         if not missing:
             break
-        added = set(_ADDED_BY[rev])
+        added = set(ADDED_BY[rev])
         if not added <= missing:
             return None
         missing -= added

@@ -41,7 +41,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 import bot.storage.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
-from bot.storage.schema import current_revision
+from bot.storage.schema import ADDED_BY, current_revision
 from bot.storage.store import Store
 
 FORMAT = "oncall-bot-state"
@@ -62,21 +62,9 @@ TABLES = (
     "incident_call",
 )
 NOT_EXPORTED = ("delivery",)
-# What version 1 (schema revision 0002) did not have: a version 1 document is still read,
-# these tables as empty and these (nullable) columns as null.
-_NEW_IN_2 = frozenset(
-    {
-        "week_change",
-        "override",
-        "calendar_token",
-        "incident",
-        "incident_call",
-        "swap_request.starts_at",
-        "swap_request.ends_at",
-        "swap_request.undoes",
-        "swap_request.recorded_by",
-    }
-)
+# What version 1 (schema revision 0002) did not have: what revision 0003 added. A version
+# 1 document is still read, these tables as empty and these (nullable) columns as null.
+_NEW_IN_2 = frozenset(ADDED_BY["0003"])
 
 _REQUIRED = ("format", "version", "exported_at", "tables")
 _OPTIONAL = ("revision",)

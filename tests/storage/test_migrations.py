@@ -210,13 +210,13 @@ def _missing(diffs: list[Any]) -> set[str] | None:
 def test_revision_0001_is_the_tables_without_later_additions(any_db_url: str) -> None:
     schema.upgrade(any_db_url, "0001")
     assert _missing(differences(any_db_url)) == {DeliveryRow.__tablename__} | set(
-        schema._ADDED_BY["0003"]
+        schema.ADDED_BY["0003"]
     )
 
 
 def test_revision_0002_is_the_tables_without_0003s(any_db_url: str) -> None:
     schema.upgrade(any_db_url, "0002")
-    assert _missing(differences(any_db_url)) == set(schema._ADDED_BY["0003"])
+    assert _missing(differences(any_db_url)) == set(schema.ADDED_BY["0003"])
 
 
 def test_replicas_starting_together_on_an_empty_database_both_start(any_db_url: str) -> None:
@@ -354,7 +354,7 @@ def test_a_create_all_database_of_this_version_is_recorded_at_head(db_url: str) 
 def test_a_create_all_database_without_delivery_is_0001_and_upgrades(
     db_url: str, tmp_path: Path, team_config: dict[str, Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    create_all_without_alembic(db_url, without=("delivery", *schema._ADDED_BY["0003"]))
+    create_all_without_alembic(db_url, without=("delivery", *schema.ADDED_BY["0003"]))
     fill_0001(db_url)
     before = every_row(db_url)
     env = env_for(tmp_path, db_url, team_config)
