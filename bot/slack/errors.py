@@ -50,7 +50,7 @@ from bot.slack.notifier import NOTIFIER_KEY
 log = logging.getLogger("bot.slack")
 
 FAILED = md(":x: Something went wrong on our side; nothing was changed. Try again.")
-NOT_A_MEMBER = "Only members of the on-call team can swap weeks or file time off."
+NOT_A_MEMBER = "Only members of the on-call team can do that."
 
 # Nothing had been acknowledged: our listeners acknowledge before any change, or
 # right after a change that could not then fail, so nothing was changed.
