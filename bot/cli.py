@@ -553,7 +553,7 @@ def cmd_report(args: argparse.Namespace, env: dict[str, str], clock: Clock) -> i
 
 
 def cmd_ical(args: argparse.Namespace, env: dict[str, str], clock: Clock) -> int:
-    from bot.ical import oncall_calendar
+    from bot.ical import feed_calendar
 
     team = load_team(config_path(env))
     if args.member and args.member not in {m.id for m in team.members}:
@@ -561,8 +561,8 @@ def cmd_ical(args: argparse.Namespace, env: dict[str, str], clock: Clock) -> int
     if not 1 <= args.weeks <= 520:
         raise UsageError("--weeks: give a number from 1 to 520")
     service = open_service(env, clock, team)
-    weeks = service.schedule(None, args.weeks)
-    data = oncall_calendar(service.team, weeks, clock.now(), args.member)
+    # The events of the live feeds (take-overs, time off), not the plan's whole weeks.
+    data = feed_calendar(service.team, service.schedule_feed(args.member, args.weeks))
     if args.output:
         Path(args.output).write_bytes(data)
         print(f"wrote {args.output}")
@@ -584,8 +584,8 @@ def _add_reports(sub: Any) -> None:
     form.add_argument("--csv", action="store_true", help="CSV for spreadsheets")
     form.add_argument("--json", action="store_true", help="JSON for scripts")
     p.set_defaults(handler=cmd_report)
-    p = sub.add_parser("ical", help="an iCalendar file of the on-call weeks")
-    p.add_argument("--member", help="only this member's weeks")
+    p = sub.add_parser("ical", help="an iCalendar file of who is on call, as the feeds show")
+    p.add_argument("--member", help="only this member's time on call and as backup")
     p.add_argument("--weeks", type=int, default=52, help="how many weeks ahead (default 52)")
     p.add_argument("--output", "-o", help="write to this file instead of standard output")
     p.set_defaults(handler=cmd_ical)

@@ -1,11 +1,10 @@
 """RFC 5545 calendars of on-call time (the `icalendar` package): the one writer.
 
-`write_calendar` writes events; two builders make them:
-- `oncall_calendar`: the weeks of the schedule, one event a week (`oncall ical`, a file);
-- `shift_events`: who is on call over an interval (`bot.core.shifts`), for the live feeds
-  (`GET /calendar/<token>.ics`): a personal feed (my time as engineer and as backup,
-  partial take-overs included) or the team's. Its body depends on the data only, never
-  on the time of the request, so its hash can be the feed's ETag.
+`write_calendar` writes events; `shift_events` makes them: who is on call over an interval
+(`bot.core.shifts`), for the live feeds (`GET /calendar/<token>.ics`) and `oncall ical`
+(a file of the same events): a personal calendar (my time as engineer and as backup,
+partial take-overs included) or the team's. Its body depends on the data only, never on
+the time of the request, so its hash can be the feed's ETag.
 
 Instants are written in UTC: calendar apps show them in each reader's zone, and a DST
 change needs no VTIMEZONE to be right.
@@ -23,7 +22,6 @@ from bot.core.model import Team
 from bot.core.shifts import Shift
 from bot.core.weeks import local_date
 from bot.service.calendar import Feed
-from bot.service.results import ScheduledWeek
 
 ENGINEER = "oncall"
 BACKUP = "backup"
@@ -76,40 +74,7 @@ def calendar_title(team: Team, member: str | None) -> str:
     return f"{team.name} on-call" + (f": {team.name_of(member)}" if member else "")
 
 
-# --- the schedule's weeks (oncall ical) ---------------------------------------------------
-
-
-def oncall_calendar(
-    team: Team, weeks: Sequence[ScheduledWeek], now: datetime, member: str | None = None
-) -> bytes:
-    events = []
-    for w in weeks:
-        if member is not None and w.member != member:
-            continue
-        name = team.name_of(w.member)
-        backup = team.name_of(w.backup) if w.backup else "none"
-        lines = [f"On call: {name}", f"Backup: {backup}"]
-        lines += [f"Holiday: {n} ({d.isoformat()})" for d, n in w.holidays.items()]
-        lines += [
-            f"Time off: {team.name_of(t.member)} {t.start.isoformat()} to {t.end.isoformat()}"
-            for t in w.time_off
-        ]
-        if w.reason:
-            lines.append(f"Note: {w.reason}")
-        events.append(
-            CalendarEvent(
-                uid=_uid(team, f"week-{w.week.index}"),
-                start=w.week.start,
-                end=w.week.end,
-                summary=f"On call: {name}",
-                description="\n".join(lines),
-                stamp=now,
-            )
-        )
-    return write_calendar(team, calendar_title(team, member), events)
-
-
-# --- shifts (the live feeds) ----------------------------------------------------------------
+# --- shifts (the live feeds and oncall ical) ------------------------------------------------
 
 
 def _runs(shifts: Sequence[Shift], key: Callable[[Shift], str | None]) -> list[list[Shift]]:

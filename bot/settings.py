@@ -24,6 +24,7 @@ __all__ = [
     "SettingsError",
     "load_settings",
     "redact",
+    "redact_feed_tokens",
     "redact_url_credentials",
 ]
 
@@ -261,9 +262,10 @@ def redact(text: str, settings: Settings) -> str:
 
     For strings that may embed configuration, such as exception messages from the
     Slack client or the database driver, before they are shown or stored. The
-    credentials of any URL in ``text`` are hidden too (:func:`redact_url_credentials`).
+    credentials of any URL in ``text`` are hidden too (:func:`redact_url_credentials`),
+    and the token of any calendar feed link (:func:`redact_feed_tokens`).
     """
-    return _redact_values(redact_url_credentials(text), settings.secret_values())
+    return _redact_all(text, settings.secret_values())
 
 
 # scheme://user:password@ or scheme://token@ : the userinfo of any URL.
@@ -288,9 +290,25 @@ def redact_url_credentials(text: str) -> str:
     return _URL_USERINFO.sub(hide, text)
 
 
+# A calendar feed's path, as written in a URL, a JSON string or a form body: the token
+# after it opens someone's feed, so it is a secret wherever it shows.
+_FEED_TOKEN = re.compile(r"(?P<path>(?:/|\\/|%2F)calendar(?:/|\\/|%2F))[A-Za-z0-9_-]+", re.I)
+
+
+def redact_feed_tokens(text: str) -> str:
+    """Hide the token of every calendar feed link in ``text``:
+    ``https://host/calendar/<token>.ics`` becomes ``https://host/calendar/[redacted].ics``.
+
+    `/oncall calendar` answers with the links, and at LOG_LEVEL=DEBUG slack_sdk logs
+    every request's body (the answer to a response_url among them).
+    """
+    return _FEED_TOKEN.sub(lambda m: f"{m['path']}{REDACTED}", text)
+
+
 class RedactingFilter(logging.Filter):
-    """Rewrites log records so the given secret values, and the credentials of any URL
-    (:func:`redact_url_credentials`), never reach a handler's output.
+    """Rewrites log records so the given secret values, the credentials of any URL
+    (:func:`redact_url_credentials`) and calendar feed tokens (:func:`redact_feed_tokens`)
+    never reach a handler's output.
 
     Attach it to handlers rather than loggers: a logger's filters do not see records
     propagated from child loggers (``slack_bolt``, ``slack_sdk``, ...), a handler's do.
@@ -322,7 +340,11 @@ class RedactingFilter(logging.Filter):
         return True
 
     def _redact(self, text: str) -> str:
-        return _redact_values(redact_url_credentials(text), self._secrets)
+        return _redact_all(text, self._secrets)
+
+
+def _redact_all(text: str, secrets: Iterable[str]) -> str:
+    return _redact_values(redact_feed_tokens(redact_url_credentials(text)), secrets)
 
 
 def _redact_values(text: str, secrets: Iterable[str]) -> str:

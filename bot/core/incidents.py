@@ -169,7 +169,7 @@ class AlreadyCalled(Refusal):
     """The person is in the incident already: nobody is called twice."""
 
     def __init__(self, call: IncidentCall) -> None:
-        super().__init__("They are in this incident already: nobody was called twice.")
+        super().__init__("They are in this incident already, so nobody was called.")
         self.call = call
 
 

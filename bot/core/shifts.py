@@ -10,13 +10,13 @@ No second copy of the rules: every answer here is `resolve_week`'s.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from bot.core.model import Assignment, Override, Team, TimeOff
 from bot.core.oncall import resolve_week
-from bot.core.weeks import local_date, week, week_index_at
+from bot.core.weeks import local_date, local_instant, week, week_index_at
 
 
 @dataclass(frozen=True)
@@ -46,33 +46,12 @@ def _boundaries(
         points.add(w.start)
         k += 1
     day = local_date(team, start) + timedelta(days=1)
-    while (midnight := _midnight(team, day)) < end:
+    while (midnight := local_instant(day, time(0), team.timezone)) < end:
         points.add(midnight)
         day += timedelta(days=1)
     for o in overrides:
         points.update(t for t in (o.start, o.end) if start < t < end)
     return sorted(points)
-
-
-def _midnight(team: Team, day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=team.timezone).astimezone(UTC)
-
-
-def _resolved(
-    team: Team,
-    plan: Mapping[int, Assignment],
-    time_off: Sequence[TimeOff],
-    overrides: Sequence[Override],
-    start: datetime,
-    end: datetime,
-) -> Iterator[Shift]:
-    points = _boundaries(team, start, end, overrides)
-    for at, until in zip(points, [*points[1:], end], strict=True):
-        index = week_index_at(team, at)
-        if index < 0:
-            continue  # before the rotation starts nobody is on call
-        r = resolve_week(team, plan, time_off, index, at, overrides)
-        yield Shift(at, until, index, r.scheduled, r.on_call, r.backup, r.reasons)
 
 
 def shifts(
@@ -87,15 +66,20 @@ def shifts(
     engineer, backup and reasons merged. `plan` holds the weeks the range touches and
     the one after the last; `time_off` and `overrides` what overlaps the range."""
     out: list[Shift] = []
-    for s in _resolved(team, plan, time_off, overrides, start, end):
+    points = _boundaries(team, start, end, overrides)
+    for at, until in zip(points, [*points[1:], end], strict=True):
+        index = week_index_at(team, at)
+        if index < 0:
+            continue  # before the rotation starts nobody is on call
+        r = resolve_week(team, plan, time_off, index, at, overrides)
         last = out[-1] if out else None
         if (
             last is not None
-            and last.end == s.start
+            and last.end == at
             and (last.week, last.on_call, last.backup, last.reasons)
-            == (s.week, s.on_call, s.backup, s.reasons)
+            == (index, r.on_call, r.backup, r.reasons)
         ):
-            out[-1] = Shift(last.start, s.end, s.week, s.scheduled, s.on_call, s.backup, s.reasons)
+            out[-1] = Shift(last.start, until, index, r.scheduled, r.on_call, r.backup, r.reasons)
         else:
-            out.append(s)
+            out.append(Shift(at, until, index, r.scheduled, r.on_call, r.backup, r.reasons))
     return out

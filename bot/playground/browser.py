@@ -146,6 +146,12 @@ class Page:
         field = self.css(f'#modal input[data-block="{block_id}"]')
         self.driver.execute_script("arguments[0].value = arguments[1]", field, day)
 
+    def fill(self, block_id: str, text: str) -> None:
+        """Type into the modal's text input `block_id`."""
+        field = self.css(f'#modal [data-block="{block_id}"][data-type="plain_text_input"]')
+        field.clear()
+        field.send_keys(text)
+
     def submit(self) -> None:
         self.press("#modal-submit")
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import time
 import urllib.error
 import urllib.request
@@ -34,6 +35,24 @@ def sign(secret: str, body: bytes, timestamp: int | None = None) -> dict[str, st
     ts = int(time.time()) if timestamp is None else timestamp
     digest = hmac.new(secret.encode(), f"v0:{ts}:".encode() + body, hashlib.sha256)
     return {"X-Slack-Request-Timestamp": str(ts), "X-Slack-Signature": f"v0={digest.hexdigest()}"}
+
+
+_MENTION = re.compile(r"(?<![\w<|])([@#])([\w.-]*\w)")
+
+
+def escape_mentions(text: str, people: dict[str, str], channels: dict[str, str]) -> str:
+    """A command's text as Slack sends it with `should_escape` (the manifest's setting):
+    `@name` of someone in the workspace becomes `<@U…|name>`, `#name` of a channel
+    `<#C…|name>`; anything else stays as typed."""
+    users = {name.lower(): uid for uid, name in people.items()}
+    rooms = {name.lower(): cid for cid, name in channels.items()}
+
+    def one(m: re.Match[str]) -> str:
+        sigil, name = m.group(1), m.group(2)
+        found = (users if sigil == "@" else rooms).get(name.lower())
+        return f"<{sigil}{found}|{name}>" if found else m.group(0)
+
+    return _MENTION.sub(one, text)
 
 
 @dataclass
@@ -92,7 +111,7 @@ class Person:
             "user_id": self.user,
             "user_name": self.name,
             "command": command,
-            "text": text,
+            "text": escape_mentions(text, ws.people, ws.channels),
             "api_app_id": APP_ID,
             "is_enterprise_install": "false",
             "response_url": response_url,

@@ -16,7 +16,7 @@ import signal
 import sys
 import tempfile
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -148,6 +148,10 @@ def start_playground(
         raise PlaygroundError(str(e)) from None
     if at is not None:
         clock.set(at)  # from the instant asked for, however long the start took
+    # The app's own server serves the calendar feeds: its address makes the links of
+    # `/oncall calendar` work on this machine, with no PUBLIC_URL to set.
+    service = running.service
+    service.feed_setup = replace(service.feed_setup, public_url=f"http://127.0.0.1:{running.port}")
     workspace = Workspace(fake, running.service.team)
     announcer = Announcer(running.service, running.notifier)
     ticker = Ticker(announcer, clock)

@@ -19,6 +19,7 @@ from typing import Any
 from bot.clock import Clock
 from bot.scheduler.announcer import Announcer
 from bot.scheduler.jobs import (
+    CHANGES_EVERY,
     HEADS_UP_GRACE,
     HOUSEKEEPING_EVERY,
     handover_grace,
@@ -58,6 +59,7 @@ class Ticker:
             self.jobs.append(Job("heads_up", heads_up, announcer.heads_up, HEADS_UP_GRACE))
         self.last = clock.now()
         self.last_housekeeping = self.last
+        self.last_changes = self.last
         self.fired: list[tuple[str, datetime]] = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -70,6 +72,7 @@ class Ticker:
             last, self.last = self.last, now
             if now <= last:  # the clock was moved back: nothing became due
                 self.last_housekeeping = min(self.last_housekeeping, now)
+                self.last_changes = min(self.last_changes, now)
                 return []
             ran = []
             for job in self.jobs:
@@ -84,12 +87,19 @@ class Ticker:
             if now - self.last_housekeeping >= HOUSEKEEPING_EVERY:
                 self.last_housekeeping = now
                 self._run("housekeeping", lambda: housekeeping(self.announcer), now)
+            elif now - self.last_changes >= CHANGES_EVERY:  # housekeeping tells them too
+                self.last_changes = now
+                self._run("week_changes", self.announcer.tell_changes, now, record=False)
             return ran
 
-    def _run(self, name: str, run: Callable[[], Any], now: datetime) -> None:
+    def _run(
+        self, name: str, run: Callable[[], Any], now: datetime, *, record: bool = True
+    ) -> None:
+        """Run one job; `fired` lists the scheduled ones (not the minutely week changes)."""
         try:
             run()
-            self.fired.append((name, now))
+            if record:
+                self.fired.append((name, now))
         except Exception:  # a failed job must not stop the ticker, as in APScheduler
             log.exception("playground: the %s job failed", name)
 

@@ -17,11 +17,13 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from bot.core.calendars import team_holidays
 from bot.core.errors import Refusal
+from bot.core.model import Assignment
 from bot.core.shifts import Shift, shifts
 from bot.core.weeks import week
 from bot.service.reads import Reads
@@ -101,7 +103,7 @@ class CalendarFeeds(Reads):
         base = self._linkable(actor)
         now = self.now()
         with self.store.write() as s:
-            links = self._issue(s, actor, base)
+            links = self._issue(s, actor, base, now)
             self.store.audit(s, now, actor, "calendar_links")
         return links
 
@@ -111,7 +113,7 @@ class CalendarFeeds(Reads):
         now = self.now()
         with self.store.write() as s:
             revoked = self.store.revoke_calendar_tokens(s, actor, now)
-            links = self._issue(s, actor, base)
+            links = self._issue(s, actor, base, now)
             self.store.audit(s, now, actor, "calendar_reset", revoked=revoked)
         return CalendarLinks(links.member, links.personal, links.team, revoked)
 
@@ -124,8 +126,7 @@ class CalendarFeeds(Reads):
         assert self.feed_setup.public_url
         return self.feed_setup.public_url
 
-    def _issue(self, s: Transaction, actor: str, base: str) -> CalendarLinks:
-        now = self.now()
+    def _issue(self, s: Transaction, actor: str, base: str, now: datetime) -> CalendarLinks:
         urls = []
         for scope in (PERSONAL, TEAM):
             token = secrets.token_urlsafe(TOKEN_BYTES)
@@ -147,16 +148,34 @@ class CalendarFeeds(Reads):
             if not self.team.is_member(found.member):
                 return None
             member = found.member if found.scope == PERSONAL else None
-            key = found.member if member else TEAM
             stored_last = self.store.last_planned(s)
             # The last stored week's backup is the week after's engineer: stop before it.
             last = (stored_last or 0) - 1
             if stored_last is None or last < first:
-                return Feed(key, member, ())
-            start, end = week(self.team, first), week(self.team, last)
-            plan = self.store.plan(s, first, last + 1)
-            time_off = self.store.time_off(s, start.first_day, end.last_day)
-            overrides = self.store.overrides(s, start.start, end.end)
-        found_shifts = shifts(self.team, plan, time_off, overrides, start.start, end.end)
+                return Feed(member or TEAM, member, ())
+            return self._feed(s, member, self.store.plan(s, first, last + 1), first, last)
+
+    def schedule_feed(self, member: str | None, count: int) -> Feed:
+        """What a feed shows of the next `count` weeks (the current one first), planned
+        ahead in memory past the stored plan: the calendar `oncall ical` writes."""
+        first = max(0, self.current_index())
+        last = first + max(1, count) - 1
+        self._readable(last + 1)
+        with self.store.read() as s:
+            return self._feed(s, member, self.projection(s, first, last + 1), first, last)
+
+    def _feed(
+        self,
+        s: Transaction,
+        member: str | None,
+        plan: Mapping[int, Assignment],
+        first: int,
+        last: int,
+    ) -> Feed:
+        """Weeks `first`..`last` as a feed shows them; `plan` holds them and the week after."""
+        start, end = week(self.team, first), week(self.team, last)
+        time_off = self.store.time_off(s, start.first_day, end.last_day)
+        overrides = self.store.overrides(s, start.start, end.end)
+        found = shifts(self.team, plan, time_off, overrides, start.start, end.end)
         holidays = team_holidays(self.team, start.first_day, end.last_day)
-        return Feed(key, member, tuple(found_shifts), dict(holidays))
+        return Feed(member or TEAM, member, tuple(found), dict(holidays))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.core import incidents as rules
 from bot.core.errors import Refusal
@@ -17,6 +18,7 @@ from bot.core.incidents import CallTarget, Incident, IncidentCall, Role, Status
 from bot.core.oncall import OnCall
 from bot.core.ownership import Ownership
 from bot.service.reads import Reads
+from bot.storage.store import Transaction
 
 
 @dataclass(frozen=True)
@@ -70,21 +72,34 @@ class Incidents(Reads):
         ownership = self._ownership(answer, pipeline_id)
         opener = self.person(opener_slack)
         with self.store.write() as s:
-            incident = self.store.add_incident(s, pipeline_id, line, opener, now)
-            if channel_id is not None:
-                incident = self.store.update_incident(s, incident.id, channel_id=channel_id)
-            self.store.audit(
-                s,
-                now,
-                opener,
-                "incident_open",
-                incident=incident.id,
-                pipeline=pipeline_id,
-                summary=line,
-                channel=channel_id,
-            )
+            incident = self._record_open(s, now, opener, pipeline_id, line, channel_id)
         invitees = rules.invitees(ownership, answer.on_call, opener)
         return OpenedIncident(incident, answer, ownership, invitees)
+
+    def _record_open(
+        self,
+        s: Transaction,
+        now: datetime,
+        opener: str,
+        pipeline_id: str,
+        summary: str,
+        channel_id: str | None,
+        **detail: object,
+    ) -> Incident:
+        """A new open incident and its audit row, in the caller's transaction."""
+        incident = self.store.add_incident(s, pipeline_id, summary, opener, now, channel_id)
+        self.store.audit(
+            s,
+            now,
+            opener,
+            "incident_open",
+            incident=incident.id,
+            pipeline=pipeline_id,
+            summary=summary,
+            channel=channel_id,
+            **detail,
+        )
+        return incident
 
     def incident_channel_made(self, incident_id: int, channel_id: str, name: str) -> Incident:
         with self.store.write() as s:
@@ -165,17 +180,8 @@ class Incidents(Reads):
                     raise Refusal("Only members of the on-call team can call people in.")
                 if not channel_id:
                     raise Refusal("Call people in from a channel: there is none to invite to.")
-                incident = self.store.add_incident(s, pipeline_id, "", actor, now)
-                incident = self.store.update_incident(s, incident.id, channel_id=channel_id)
-                self.store.audit(
-                    s,
-                    now,
-                    actor,
-                    "incident_open",
-                    incident=incident.id,
-                    pipeline=pipeline_id,
-                    channel=channel_id,
-                    from_runbook_post=True,
+                incident = self._record_open(
+                    s, now, actor, pipeline_id, "", channel_id, from_runbook_post=True
                 )
             self._may_act(incident, actor)
             member, role = rules.call_target(incident, target, ownership, answer.backup)

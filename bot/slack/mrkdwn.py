@@ -51,6 +51,28 @@ def escape(text: str) -> Mrkdwn:
     return Mrkdwn(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
 
 
+_SLACK_TOKEN = re.compile(r"<([^<>]*)>")
+
+
+def _token_as_typed(match: re.Match[str]) -> str:
+    target, _, label = match.group(1).partition("|")
+    if target[:1] in ("@", "#"):  # <@U123|jill>, <#C123|general>: as the person saw it
+        return target[0] + (label or target[1:])
+    if target.startswith("!"):  # <!channel>, <!subteam^S1|@oncall>, <!date^…|fallback>
+        return label or "@" + target[1:].split("^")[0]
+    return f"{label} ({target})" if label and label != target else target  # a link
+
+
+def typed_text(slack_text: str) -> str:
+    """What a person typed into a slash command, as they saw it: Slack sends mentions,
+    channels and links as `<…>` tokens and escapes &, < and >. Free text (a reason, an
+    incident's summary, a note) is stored as this plain text and escaped where it becomes
+    mrkdwn, so a typed `@channel` or `@jill` is shown, never pings, and `a < b` reads as
+    typed rather than as `&lt;`."""
+    plain = _SLACK_TOKEN.sub(_token_as_typed, slack_text)
+    return plain.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 class _EscapingFormatter(string.Formatter):
     def format_field(self, value: Any, format_spec: str) -> str:
         if isinstance(value, Mrkdwn) and not format_spec:

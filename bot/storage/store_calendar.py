@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.storage.tables import CalendarTokenRow
 
@@ -23,6 +23,14 @@ class FeedToken:
     token_hash: str
 
 
+def _token(r: CalendarTokenRow) -> FeedToken:
+    assert r.id is not None
+    return FeedToken(r.id, r.member, r.scope, r.token_hash)
+
+
+_LIVE = col(CalendarTokenRow.revoked_at).is_(None)
+
+
 class CalendarStore:
     @staticmethod
     def add_calendar_token(
@@ -31,28 +39,19 @@ class CalendarStore:
         row = CalendarTokenRow(member=member, scope=scope, token_hash=token_hash, created_at=now)
         s.add(row)
         s.flush()
-        assert row.id is not None
-        return FeedToken(row.id, row.member, row.scope, row.token_hash)
+        return _token(row)
 
     @staticmethod
     def calendar_token(s: Session, token_hash: str) -> FeedToken | None:
         """The live (not revoked) token with this hash, if any."""
-        query = select(CalendarTokenRow).where(
-            CalendarTokenRow.token_hash == token_hash,
-            CalendarTokenRow.revoked_at == None,  # noqa: E711
-        )
+        query = select(CalendarTokenRow).where(CalendarTokenRow.token_hash == token_hash, _LIVE)
         row = s.exec(query).first()
-        if row is None or row.id is None:
-            return None
-        return FeedToken(row.id, row.member, row.scope, row.token_hash)
+        return None if row is None else _token(row)
 
     @staticmethod
     def revoke_calendar_tokens(s: Session, member: str, now: datetime) -> int:
         """Revoke every live token of `member`; how many there were."""
-        query = select(CalendarTokenRow).where(
-            CalendarTokenRow.member == member,
-            CalendarTokenRow.revoked_at == None,  # noqa: E711
-        )
+        query = select(CalendarTokenRow).where(CalendarTokenRow.member == member, _LIVE)
         rows = list(s.exec(query))
         for row in rows:
             row.revoked_at = now

@@ -50,9 +50,20 @@ def _calls_of(s: Session, ids: list[int]) -> dict[int, list[IncidentCallRow]]:
 class IncidentStore:
     @staticmethod
     def add_incident(
-        s: Session, pipeline: str, summary: str, opened_by: str, now: datetime
+        s: Session,
+        pipeline: str,
+        summary: str,
+        opened_by: str,
+        now: datetime,
+        channel_id: str | None = None,
     ) -> Incident:
-        row = IncidentRow(pipeline=pipeline, summary=summary, opened_by=opened_by, opened_at=now)
+        row = IncidentRow(
+            pipeline=pipeline,
+            summary=summary,
+            opened_by=opened_by,
+            opened_at=now,
+            channel_id=channel_id,
+        )
         s.add(row)
         s.flush()
         return _incident(row, ())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import icalendar
 import pytest
@@ -12,8 +13,7 @@ from bot.cli import main
 from bot.clock import FixedClock
 from bot.config import parse_config
 from bot.core.ledger import build_ledger
-from bot.core.model import Assignment, SwapRequest, SwapStatus
-from bot.ical import oncall_calendar
+from bot.core.model import Assignment, Override, SwapRequest, SwapStatus
 
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 
@@ -95,35 +95,47 @@ def test_ical_is_rfc5545_with_backup_and_holidays(env, tmp_path, capsys):
     assert len({str(e["uid"]) for e in events}) == 6
     assert main(["ical", "--member", "jill", "--weeks", "8"], clock=clock, env=env) == 0
     jill = icalendar.Calendar.from_ical(capsys.readouterr().out.encode())
-    assert [str(e["summary"]) for e in jill.walk("VEVENT")] == ["On call: Jill"] * 2
+    # Her weeks on call (2 and 6) and as backup (the weeks before them), in time order.
+    assert [str(e["summary"]) for e in jill.walk("VEVENT")] == ["Backup: Jill", "On call: Jill"] * 2
 
 
-def test_ical_lists_holidays_and_keeps_nine_local_across_dst(team_config):
-    from pathlib import Path
+def test_ical_shows_a_take_over_as_the_feeds_do(env, capsys):
+    """One source with the live feeds: a take-over splits the week where it starts."""
+    from bot.cli import open_service
+
+    clock = FixedClock(NOW)
+    service = open_service(env, clock)
+    takeover = datetime(2026, 12, 2, 17, tzinfo=UTC)  # Wed 12:00 New York, to the week's end
+    week1 = datetime(2026, 12, 7, 14, tzinfo=UTC)
+    with service.store.write() as s:
+        service.store.add_override(s, Override("davis", "john", takeover, week1, "ill"), NOW)
+    assert main(["ical", "--weeks", "2"], clock=clock, env=env) == 0
+    cal = icalendar.Calendar.from_ical(capsys.readouterr().out.encode())
+    events = [
+        (str(e["summary"]), e.decoded("dtstart"), e.decoded("dtend")) for e in cal.walk("VEVENT")
+    ]
+    assert events[:2] == [
+        ("On call: John", datetime(2026, 11, 30, 14, tzinfo=UTC), takeover),
+        ("On call: Davis", takeover, week1),
+    ]
+
+
+def test_ical_lists_holidays_and_keeps_nine_local_across_dst(env, team_config, capsys):
+    # Week 3 holds Christmas; week 15 starts Mon 2027-03-15, the day after spring
+    # forward: 09:00 EDT is 13:00 UTC.
+    import yaml
 
     team_config["team"]["holidays"] = {"country": "US"}
-    team = parse_config(team_config, Path("."))
-    from bot.core.weeks import week
-    from bot.service import ScheduledWeek
-
-    weeks = [
-        ScheduledWeek(
-            week(team, k),
-            team.order[k % 4],
-            None,
-            None,
-            False,
-            {date(2026, 12, 25): "Christmas Day"} if k == 3 else {},
-            (),
-            False,
-        )
-        for k in (3, 15)
+    Path(env["ONCALL_CONFIG"]).write_text(yaml.safe_dump(team_config))
+    assert main(["ical", "--weeks", "16"], clock=FixedClock(NOW), env=env) == 0
+    events = list(icalendar.Calendar.from_ical(capsys.readouterr().out.encode()).walk("VEVENT"))
+    christmas = [
+        e for e in events if e.decoded("dtstart") == datetime(2026, 12, 21, 14, tzinfo=UTC)
     ]
-    cal = icalendar.Calendar.from_ical(oncall_calendar(team, weeks, NOW))
-    christmas, march = list(cal.walk("VEVENT"))
-    assert "Holiday: Christmas Day (2026-12-25)" in str(christmas["description"])
-    # Week 15 starts Mon 2027-03-15, the day after spring forward: 09:00 EDT is 13:00 UTC.
-    assert march.decoded("dtstart") == datetime(2027, 3, 15, 13, 0, tzinfo=UTC)
+    assert "Holiday: Christmas Day (2026-12-25)" in str(christmas[0]["description"])
+    starts = {e.decoded("dtstart") for e in events}
+    assert datetime(2027, 3, 15, 13, 0, tzinfo=UTC) in starts
+    assert datetime(2027, 3, 15, 14, 0, tzinfo=UTC) not in starts
 
 
 def test_ical_unknown_member_is_one_clear_line(env, capsys):

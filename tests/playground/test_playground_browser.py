@@ -90,7 +90,9 @@ def test_james_accepts_in_his_dm_and_both_homes_change(page: browser.Page, shots
     page.save(shots / "home.png")
     page.be("John")
     page.until(lambda: "Mon 04 Jan – Mon 11 Jan (week 5)" in page.text(), "John's week 5")
-    assert "(week 4)" not in page.text()
+    next_weeks, _, changes = page.text().partition("Recent changes")
+    assert "(week 4)" not in next_weeks  # it moved to James: now only a recent change
+    assert "Mon 28 Dec – Mon 04 Jan (week 4) · on call: you → James" in changes
 
 
 def test_time_off_too_soon_shows_the_error_under_the_field(page: browser.Page) -> None:
@@ -139,6 +141,19 @@ def test_a_hostile_name_renders_as_text(page: browser.Page, playground: Playgrou
     assert not page.driver.find_elements("css selector", "#main img, #main script, #main b b")
 
 
+def test_a_thread_reply_is_shown_under_its_message(
+    page: browser.Page, playground: Playground
+) -> None:
+    client = WebClient(token="xoxb-test", base_url=playground.fake.url)
+    ts = client.chat_postMessage(channel=INCIDENT_ID, text="the parent")["ts"]
+    client.chat_postMessage(channel=INCIDENT_ID, text="a note", thread_ts=ts)
+    page.open(INCIDENT_ID)
+    page.shows("a note")
+    reply = page.text("#messages .message.reply")
+    assert "in the thread" in reply and "a note" in reply
+    assert "in the thread" not in page.text(f'#messages .message[data-ts="{ts}"]')
+
+
 @pytest.mark.refusals_expected
 def test_a_refused_payload_is_shown_as_slacks_error(
     page: browser.Page, playground: Playground
@@ -164,3 +179,33 @@ def test_json_on_demand_and_keyboard_labels(page: browser.Page) -> None:
     assert label.get_attribute("textContent").startswith("Message")
     assert composer.get_attribute("id") == "composer-input"
     assert DAVIS in page.driver.execute_script("return ui.state.members")
+
+
+def test_reset_links_asks_first_and_keeping_them_changes_nothing(
+    page: browser.Page, shots: Path
+) -> None:
+    page.be("Jill")
+    page.open(CHANNEL)
+    page.type("/oncall calendar")
+    page.shows("Reset links")
+    first = page.text("#messages .message:last-child")
+    page.click("Reset links")
+    page.until(lambda: page.driver.find_element("id", "confirm").is_displayed(), "no confirm")
+    assert "Reset your calendar links?" in page.text("#confirm")
+    page.save(shots / "calendar-confirm.png")
+    page.press("#confirm-deny")  # "Keep them": Slack sends nothing
+    page.steady()
+    assert page.text("#messages .message:last-child") == first
+    page.click("Reset links")
+    page.press("#confirm-ok")
+    page.shows("revoked")
+    assert page.text("#messages .message:last-child") != first
+
+
+def test_a_channel_mention_shows_the_channels_name(page: browser.Page) -> None:
+    page.be("Davis")
+    page.open(CHANNEL)
+    page.type("/oncall incident aggregate-growth loads failing")
+    page.shows("is open")
+    page.until(lambda: "#inc-" in page.text(), "the new channel's name never showed")
+    assert "#C9" not in page.text()  # <#C…> as Slack shows it: by name, not by id

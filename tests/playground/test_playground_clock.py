@@ -85,3 +85,32 @@ def test_the_heads_up_fires_on_friday_and_a_far_jump_skips_it(playground: Playgr
     playground.clock.advance(timedelta(days=8))
     playground.ticker.tick()
     assert "heads_up" not in [n for n, _ in playground.ticker.fired[fired:]]
+
+
+def test_your_weeks_changed_goes_out_a_few_minutes_after_a_swap() -> None:
+    """Between housekeeping runs too: the ticker runs the minutely week-changes job."""
+    running = start_playground(TEAM_FILE, at=START, serve_page=False)
+    try:
+        running.ticker.stop()
+        service = running.running.service
+        request = service.request_swap("jill", "davis", 2, 3)
+        service.accept_swap("davis", request.id)
+        running.ticker.tick()  # housekeeping may run on the first tick: start from there
+        running.fake.clear()
+
+        def changed_dms() -> list[str]:
+            return [
+                str(c.args.get("text"))
+                for c in running.fake.calls_to("chat.postMessage")
+                if "weeks changed" in str(c.args.get("text"))
+            ]
+
+        running.clock.advance(timedelta(minutes=1))
+        running.ticker.tick()
+        assert changed_dms() == []  # still inside the window: more changes may come
+        running.clock.advance(timedelta(minutes=2))
+        running.ticker.tick()
+        assert len(changed_dms()) == 2  # Jill and Davis, one DM each
+        assert "week_changes" not in [n for n, _ in running.ticker.fired]
+    finally:
+        running.stop()

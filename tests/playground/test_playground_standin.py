@@ -5,6 +5,7 @@ server (local files only, a strict Content-Security-Policy)."""
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -139,6 +140,19 @@ def test_a_refused_call_is_shown_as_slacks_error_not_rendered(playground: Playgr
     assert refused[-1]["blocks"] == [] and "h" * 151 not in json.dumps(state)
     assert state["errors"][-1]["error"] == "invalid_blocks"
     assert playground.fake.take_refusals()
+
+
+def test_the_calendar_links_work_in_the_playground(playground: Playground) -> None:
+    """`/oncall calendar` gives links to the app's own server, which serves the feeds."""
+    act(playground, {"op": "command", "as": JAMES, "channel": CHANNEL, "text": "/oncall calendar"})
+    found = re.findall(
+        r"http://127\.0\.0\.1:\d+/calendar/[A-Za-z0-9_-]+\.ics",
+        "\n".join(texts(seen(playground, JAMES), CHANNEL)),
+    )
+    assert found, texts(seen(playground, JAMES), CHANNEL)
+    with urllib.request.urlopen(found[-1], timeout=5) as response:
+        assert response.status == 200
+        assert b"SUMMARY:On call: James" in response.read()
 
 
 def test_the_app_checks_the_playgrounds_signature(playground: Playground) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import http.client
+import io
 import json
 import logging
 import re
@@ -27,6 +28,8 @@ from harness import DAVIS, JAMES, JILL, STRANGER, SlackHarness
 from sqlalchemy import text
 
 from bot.core.model import Override
+from bot.runner import setup_logging
+from bot.settings import RedactingFilter, redact_feed_tokens
 from bot.slack import ids
 
 FEED_URL = re.compile(r"https?://[^\s`|<>]+/calendar/[A-Za-z0-9_-]+\.ics")
@@ -397,3 +400,48 @@ def test_a_token_never_reaches_the_logs(feeds, caplog, monkeypatch) -> None:
         token = url.rsplit("/", 1)[1].removesuffix(".ics")
         assert token not in caplog.text
     assert "B" * 43 not in caplog.text
+
+
+def test_debug_logs_hide_the_tokens_of_the_links_slack_is_sent(feeds) -> None:
+    """At LOG_LEVEL=DEBUG slack_sdk logs every request's body, the answer that carries the
+    links among them: the log handler of `oncall run` masks each feed token."""
+    h = feeds
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    buffer = io.StringIO()
+    try:
+        setup_logging(replace(h.settings, log_level="DEBUG"))
+        root.handlers[0].setStream(buffer)  # type: ignore[attr-defined]
+        personal, team = ask_links(h, JILL)
+    finally:
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)
+    logs = buffer.getvalue()
+    assert "/calendar/[redacted].ics" in logs  # the answer's body was logged, masked
+    for url in (personal, team):
+        assert url.rsplit("/", 1)[1].removesuffix(".ics") not in logs
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "GET https://h.example/calendar/Ab_-9z.ics",
+            "GET https://h.example/calendar/[redacted].ics",
+        ),
+        (
+            '{"url": "https:\\/\\/h\\/calendar\\/Ab_-9z.ics"}',
+            '{"url": "https:\\/\\/h\\/calendar\\/[redacted].ics"}',
+        ),
+        (
+            "u=https%3A%2F%2Fh%2Fcalendar%2FAb_-9z.ics",
+            "u=https%3A%2F%2Fh%2Fcalendar%2F[redacted].ics",
+        ),
+        ("the calendar/ page, /calendars/x", "the calendar/ page, /calendars/x"),
+    ],
+)
+def test_redacting_filter_masks_feed_tokens_in_any_encoding(text: str, expected: str) -> None:
+    record = logging.LogRecord("slack_sdk", logging.DEBUG, __file__, 1, "%s", (text,), None)
+    RedactingFilter([]).filter(record)
+    assert record.getMessage() == expected
+    assert redact_feed_tokens(text) == expected

@@ -224,7 +224,7 @@ def test_call_in_backup_dms_invites_and_notes_once(h: SlackHarness) -> None:
     click(h, ids.INCIDENT_CALL_BACKUP, value, DAVIS, channel.id)
     assert posts_to(h, dm_channel(backup_slack)) == []
     assert h.fake.calls_to("conversations.invite") == []
-    assert "nobody was called twice" in answers(h)
+    assert "so nobody was called" in answers(h)
     stored = h.service.incident(incident.id)
     assert stored is not None
     assert [c.member for c in stored.calls].count(backup) == 1
@@ -271,7 +271,7 @@ def test_runbook_post_has_the_buttons_and_a_click_calls_once(h: SlackHarness) ->
     assert h.fake.calls_to("conversations.invite") == []  # not a channel the bot made
     click(h, ids.INCIDENT_CALL_OWNER, value, JAMES, WHERE)
     assert len(posts_to(h, dm_channel(JILL))) == 1
-    assert "nobody was called twice" in answers(h)
+    assert "so nobody was called" in answers(h)
 
 
 # --- resolving -----------------------------------------------------------------------
@@ -415,8 +415,12 @@ def test_a_runbook_post_in_a_dm_calls_nobody(h: SlackHarness) -> None:
 
 
 def test_a_hostile_summary_reaches_slack_escaped(h: SlackHarness) -> None:
-    channel, incident = open_incident(h, "aggregate-profit <!channel> <https://x|y> & co")
-    assert incident.summary == "<!channel> <https://x|y> & co"
+    # As Slack sends typed text: mentions, links and specials as <…> tokens, & < > escaped.
+    channel, incident = open_incident(
+        h, "aggregate-profit <!channel> <@U0000000002|James> <https://x|y> &amp; a &lt; b"
+    )
+    assert incident.summary == "@channel @James y (https://x) & a < b"  # as the person saw it
     sent = json.dumps([c.args for c in h.fake.calls if c.method != "conversations.setTopic"])
-    assert "<!channel>" not in sent and "&lt;!channel&gt;" in sent
-    assert "<https://x|y>" not in sent
+    for token in ("<!channel>", "<@U0000000002|James>", "<https://x|y>"):
+        assert token not in sent, [c for c in h.fake.calls if token in json.dumps(c.args)]
+    assert "@channel @James y (https://x) &amp; a &lt; b" in sent  # escaped once, no double

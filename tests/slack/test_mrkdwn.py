@@ -25,6 +25,7 @@ from bot.slack.mrkdwn import (
     mention,
     mention_id,
     shorten,
+    typed_text,
 )
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
@@ -200,3 +201,27 @@ def test_a_runbook_keeps_its_links_but_cannot_disguise_one() -> None:
     assert all(isinstance(p, Mrkdwn) for p in chunk_mrkdwn(out, 40))
     with pytest.raises(TypeError):
         chunk_mrkdwn("plain", 40)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("sent", "typed"),
+    [
+        ("<@U0000000002|James> says loads fail", "@James says loads fail"),
+        ("ask <@U0000000002>", "ask @U0000000002"),
+        ("in <#C0000000001|on-call>", "in #on-call"),
+        ("<!channel> and <!here>", "@channel and @here"),
+        ("<!subteam^S0001|@oncall> ping", "@oncall ping"),
+        (
+            "see <https://grafana.example/d/1|the dashboard>",
+            "see the dashboard (https://grafana.example/d/1)",
+        ),
+        ("<https://grafana.example/d/1>", "https://grafana.example/d/1"),
+        ("a &lt; b &amp;&amp; c &gt; d", "a < b && c > d"),
+        ("&amp;lt; stays as typed", "&lt; stays as typed"),
+        ("plain", "plain"),
+    ],
+)
+def test_typed_text_is_what_the_person_saw(sent: str, typed: str) -> None:
+    assert typed_text(sent) == typed
+    # and it is inert once escaped: no ping, no link, no mention survives
+    assert "<" not in escape(typed_text(sent))

@@ -29,8 +29,10 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
+// Ids to names, as Slack shows <@U…> and <#C…>: people and the channels this workspace has.
 function names() {
   const map = {};
+  for (const c of (ui.state && ui.state.conversations) || []) if (c.kind === "channel") map[c.id] = c.name;
   for (const p of (ui.state && ui.state.people) || []) map[p.id] = p.name;
   return map;
 }
@@ -168,14 +170,16 @@ function renderElement(element, blockId, where, inInput, id) {
           type: "button",
           class: `btn ${element.style ? "btn-" + element.style : ""}`,
           onclick: () =>
-            dispatch(where, {
-              type: "button",
-              action_id: element.action_id,
-              block_id: blockId,
-              text: element.text,
-              value: element.value,
-              style: element.style,
-            }),
+            confirmFirst(element.confirm, () =>
+              dispatch(where, {
+                type: "button",
+                action_id: element.action_id,
+                block_id: blockId,
+                text: element.text,
+                value: element.value,
+                style: element.style,
+              }),
+            ),
         },
         renderPlain(plainString(element.text)),
       );
@@ -210,6 +214,24 @@ function renderElement(element, blockId, where, inInput, id) {
     default:
       return el("span", { class: "b-unknown", text: `[a ${element.type} element]` });
   }
+}
+
+// A button with a `confirm` object: Slack asks first and sends nothing if the person declines.
+function confirmFirst(confirm, then) {
+  if (!confirm) return then();
+  const dialog = $("confirm");
+  $("confirm-title").textContent = plainString(confirm.title);
+  $("confirm-text").replaceChildren(textObject(confirm.text));
+  const ok = $("confirm-ok");
+  ok.textContent = plainString(confirm.confirm);
+  ok.className = `btn ${confirm.style === "danger" ? "btn-danger-solid" : "btn-primary"}`;
+  ok.onclick = () => {
+    dialog.close();
+    then();
+  };
+  $("confirm-deny").textContent = plainString(confirm.deny);
+  $("confirm-deny").onclick = () => dialog.close();
+  dialog.showModal();
 }
 
 // What Slack sends for an input's current value, as in state.values and block_actions.
@@ -258,7 +280,7 @@ function render() {
   if (ui.view === "home") {
     renderOnce("main", [ui.view, s.home, ui.showJson], renderHome);
   } else {
-    renderOnce("main", [ui.view, s.messages[ui.view], ui.showJson, s.people], renderConversation);
+    renderOnce("main", [ui.view, s.messages[ui.view], ui.showJson, s.people, s.conversations], renderConversation);
     ui.seen[ui.view] = (s.messages[ui.view] || []).length;
   }
   renderModal(s.modal);
@@ -353,8 +375,10 @@ function renderConversation() {
 
 function renderMessage(m) {
   const author = names()[m.user] || m.user;
-  const item = el("li", { class: `message ${m.only_for ? "ephemeral" : ""}`, "data-ts": m.ts });
+  const reply = m.thread_ts && m.thread_ts !== m.ts; // Slack shows it in the thread: here, indented
+  const item = el("li", { class: `message ${m.only_for ? "ephemeral" : ""} ${reply ? "reply" : ""}`, "data-ts": m.ts });
   const head = el("div", { class: "message-head" }, el("b", { class: "author", text: author }));
+  if (reply) head.prepend(el("span", { class: "in-thread", text: "↳ in the thread" }));
   if (m.user === "UBOT") head.appendChild(el("span", { class: "app-badge", text: "APP" }));
   if (m.edited) head.appendChild(el("span", { class: "edited", text: "(edited)" }));
   if (m.only_for) head.appendChild(el("span", { class: "only-you", text: "Only visible to you" }));
@@ -458,8 +482,7 @@ function setup() {
     ui.me = who.value;
     ui.seen = {};
     ui.keys = {};
-    const dialog = $("modal");
-    if (dialog.open) dialog.close();
+    for (const dialog of [$("modal"), $("confirm")]) if (dialog.open) dialog.close();
     if (ui.view === "home") act({ op: "home" });
     else refresh();
   });

@@ -12,6 +12,7 @@ const EMOJI = {
   busts_in_silhouette: "👥", bust_in_silhouette: "👤", memo: "📝", pushpin: "📌",
   tada: "🎉", bell: "🔔", lock: "🔒", mag: "🔍", fire: "🔥", sos: "🆘",
   spiral_calendar_pad: "🗓️", date: "📅", checkered_flag: "🏁", bulb: "💡",
+  handshake: "🤝", recycle: "♻️", telephone_receiver: "📞", leftwards_arrow_with_hook: "↩️",
 };
 
 // Slack escapes exactly these three in mrkdwn; everything else is literal.

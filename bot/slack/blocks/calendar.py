@@ -72,6 +72,7 @@ def calendar_links_blocks(links: CalendarLinks, setup: FeedSetup) -> list[Block]
             "stop updating. You get new links.",
             confirm="Reset",
             deny="Keep them",
+            style="danger",
         ),
     )
     blocks.append(ActionsBlock(elements=[reset]))

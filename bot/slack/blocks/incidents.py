@@ -244,7 +244,7 @@ def call_note(team: Team, call: IncidentCall, invited: bool) -> Mrkdwn:
 
 def already_called(team: Team, call: IncidentCall) -> Mrkdwn:
     return md(
-        "{} is in this incident already ({}, since {}): nobody was called twice.",
+        "{} is in this incident already ({}, since {}), so nobody was called.",
         person(team, call.member),
         role_label(call.role),
         _when(team, call.at),
@@ -304,7 +304,7 @@ def resolved_blocks(team: Team, incident: Incident, pipeline: Pipeline) -> list[
             _when(team, incident.opened_at),
             person(team, incident.opened_by),
         ),
-        md("Called in: {}.", join("; ", called) if called else md("nobody")),
+        md("In it: {}.", join("; ", called) if called else md("nobody")),
     ]
     return sections(lines)
 

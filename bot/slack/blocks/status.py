@@ -260,9 +260,10 @@ def swap_line(team: Team, s: SwapRequest, member_id: str) -> Mrkdwn:
     else:
         line = md("{} offers you their week {} for yours, {}", at(team, s.requester), mine, theirs)
     if s.undoes is not None:  # a swap back gives each week back: said the one way
-        line = md(
-            "{} asks {}: {}", at(team, s.requester), at(team, s.counterpart), summary(team, s)
-        )
+        if s.requester == member_id:
+            line = md("You asked {}: {}", at(team, s.counterpart), summary(team, s))
+        else:
+            line = md("{} asks you: {}", at(team, s.requester), summary(team, s))
     line += md(" (expires {})", deadline(team, s.expires_at))
     return line + _quoted(s.reason)
 

@@ -15,7 +15,7 @@ from bot.slack.blocks import status
 from bot.slack.blocks.incidents import resolve_modal
 from bot.slack.listeners.commands.context import CommandRequest
 from bot.slack.listeners.commands.info import find_pipeline, pipeline_key
-from bot.slack.mrkdwn import md
+from bot.slack.mrkdwn import md, typed_text
 
 USAGE = (
     "`/oncall incident <pipeline> [summary]`, e.g. `/oncall incident aggregate-profit load failed`"
@@ -47,7 +47,7 @@ def incident(req: CommandRequest) -> None:
         usage = md("{}\nUsage: {}", intro, USAGE)
         req.reply(status.pipelines_text(team, usage), status.pipelines_blocks(team, usage))
         return
-    opened = req.service.open_incident(req.user_id, pipeline.id, summary)
+    opened = req.service.open_incident(req.user_id, pipeline.id, typed_text(summary))
     book, problem = load_runbook_of(pipeline)
     if problem:
         req.logger.warning("runbook for %s: %s", pipeline.id, problem)
@@ -64,7 +64,7 @@ def resolve(req: CommandRequest) -> None:
             "incident's channel (or use its Resolve button)."
         )
     pipeline = shown_pipeline(service.team, found.pipeline)
-    note = req.args.strip()
+    note = typed_text(req.args).strip()
     if not note:
         # The modal asks for the one-line note; a Refusal there shows on the form.
         service.check_may_resolve(found.id, req.user_id)
