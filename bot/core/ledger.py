@@ -6,8 +6,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 
-from bot.core.model import Assignment, SwapRequest, SwapStatus, Team
+from bot.core.model import Assignment, SwapRequest, Team
 from bot.core.rules import RuleResult
+from bot.core.swaps import standing
 from bot.core.weeks import week
 
 
@@ -62,7 +63,8 @@ def build_ledger(
 ) -> Ledger:
     """Count each member's weeks, holiday and weekend days, covers and swaps.
 
-    Weeks before `current_week` are past; the rest of `plan` is planned. `rules` is the
+    Weeks before `current_week` are past; the rest of `plan` is planned. Of `swaps`,
+    the requests that still stand count (`bot.core.swaps.standing`). `rules` is the
     planner's record of the plan (`PlanResult.rules`), shown per rule as it is.
     """
     rows = {m.id: LedgerRow(m.id, m.name) for m in team.members}
@@ -82,9 +84,7 @@ def build_ledger(
         row.weekend_days += sum(1 for d in days if d.weekday() >= 5)
         if a.reason and not a.fixed:
             row.adjusted_weeks += 1
-    for r in swaps:
-        if r.status is not SwapStatus.ACCEPTED:
-            continue
+    for r in standing(swaps):  # a swap and its swap back cancel out
         if r.is_cover:
             if r.counterpart in rows:
                 rows[r.counterpart].covers_given += 1

@@ -18,7 +18,8 @@ Plain data in, rows out. The numbers and what they mean (README, "The on-call re
   a whole-week cover on the handover day of the week it covers; a swap, for both people,
   on the handover day of the earlier of its two weeks; a take-over on the local date its
   `override` starts (the instant it took effect: an accepted or admin-recorded take-over
-  request has exactly one). So each accepted request counts once, as in the ledger.
+  request has exactly one). So each accepted request counts once, as in the ledger; and
+  as there, a request swapped back and its swap back count not at all (`standing`).
 - **Incidents**: the incidents a person was in (an `incident_call` row: invited when it
   opened, called in later, or its opener) with that call within the range; each incident
   once per person; one that failed to open (no channel was made) is not loaded.
@@ -33,8 +34,9 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 
 from bot.core.errors import Refusal
-from bot.core.model import Override, SwapRequest, SwapStatus, Team
+from bot.core.model import Override, SwapRequest, Team
 from bot.core.shifts import Shift
+from bot.core.swaps import standing
 from bot.core.weeks import local_date, local_instant, week, week_of_day
 
 NOON = time(12, 0)
@@ -157,8 +159,8 @@ def build_report(
                 row(who).holiday_days += 1
         day += timedelta(days=1)
 
-    for r in swaps:
-        if r.status is not SwapStatus.ACCEPTED or r.is_takeover:
+    for r in standing(swaps):  # a swap and its swap back cancel out, as in the ledger
+        if r.is_takeover:
             continue  # a take-over counts through its override, below
         if r.counterpart_week is None:
             if first <= week(team, r.requester_week).first_day <= last:

@@ -182,12 +182,7 @@ def accept_swap(
     (`request.undoes`) needs the request it swaps back as `original`."""
     if request.is_takeover:
         raise Refusal("This is a take-over: use the take-over's own Accept button.")
-    if actor != request.counterpart:
-        raise Refusal(
-            f"Only {team.name_of(request.counterpart)} can accept or decline this request."
-        )
-    if request.status is not SwapStatus.PENDING:
-        raise Refusal(f"This request was already {request.status.value}.")
+    check_answer(team, request, actor)
     if now >= request.expires_at:
         raise Refusal("This request has expired: its week has already started.")
     if request.undoes is not None:
@@ -199,21 +194,35 @@ def accept_swap(
     return swap_assignments(team, request)
 
 
-def check_decision(team: Team, request: SwapRequest, actor: str, decision: SwapStatus) -> None:
-    """Who may decline (the counterpart) or cancel (the requester, or an admin) a
-    pending request."""
-    if decision not in (SwapStatus.DECLINED, SwapStatus.CANCELLED):
-        raise Refusal("A request can only be declined or cancelled here.")
-    if decision is SwapStatus.CANCELLED and actor != request.requester and not team.is_admin(actor):
-        raise Refusal(
-            f"Only {team.name_of(request.requester)} can cancel this request (an admin can too)."
-        )
-    if decision is SwapStatus.DECLINED and actor != request.counterpart:
+def check_answer(team: Team, request: SwapRequest, actor: str) -> None:
+    """Only the counterpart answers (accepts or declines) a request, swap or take-over,
+    and only while it is pending."""
+    if actor != request.counterpart:
         raise Refusal(
             f"Only {team.name_of(request.counterpart)} can accept or decline this request."
         )
+    _check_pending(request)
+
+
+def _check_pending(request: SwapRequest) -> None:
     if request.status is not SwapStatus.PENDING:
         raise Refusal(f"This request was already {request.status.value}.")
+
+
+def check_decision(team: Team, request: SwapRequest, actor: str, decision: SwapStatus) -> None:
+    """Who may decline (the counterpart) or cancel (the requester, or an admin) a
+    pending request."""
+    if decision is SwapStatus.DECLINED:
+        check_answer(team, request, actor)
+    elif decision is SwapStatus.CANCELLED:
+        if actor != request.requester and not team.is_admin(actor):
+            raise Refusal(
+                f"Only {team.name_of(request.requester)} can cancel this request "
+                "(an admin can too)."
+            )
+        _check_pending(request)
+    else:
+        raise Refusal("A request can only be declined or cancelled here.")
 
 
 # --- swapping back (undo) ----------------------------------------------------------------

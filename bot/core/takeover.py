@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from bot.core.errors import Refusal
 from bot.core.model import Override, SwapRequest, SwapStatus, Team, TimeOff
+from bot.core.swaps import check_answer
 from bot.core.timeoff import away_during
 from bot.core.weeks import Week, local_date, week, week_index_at
 
@@ -180,12 +181,7 @@ def accept_takeover(
     requester is still the one on call."""
     if not request.is_takeover or request.ends_at is None:
         raise Refusal("That is not a take-over request.")
-    if actor != request.counterpart:
-        raise Refusal(
-            f"Only {team.name_of(request.counterpart)} can accept or decline this request."
-        )
-    if request.status is not SwapStatus.PENDING:
-        raise Refusal(f"This request was already {request.status.value}.")
+    check_answer(team, request, actor)
     if now >= request.expires_at or week_index_at(team, now) != request.requester_week:
         raise Refusal("This request has expired: ask again if help is still needed.")
     if on_call_now != request.requester:

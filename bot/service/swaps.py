@@ -11,11 +11,28 @@ from bot.core.model import MAX_TEXT, SwapRequest, SwapStatus
 from bot.core.weeks import week
 from bot.service.changes import ChangeTracking
 from bot.service.results import SwapOutcome
-from bot.storage.store import Transaction
+from bot.storage.store import Store, Transaction
+
+
+def expire(store: Store, s: Transaction, request: SwapRequest, now: datetime) -> bool:
+    """Mark `request` expired, with its audit row, if it is pending and past its deadline
+    (a swap's or a take-over's alike); True if it did."""
+    if request.status is not SwapStatus.PENDING or now < request.expires_at:
+        return False
+    store.set_swap_status(s, request.id, SwapStatus.EXPIRED, now)
+    store.audit(s, now, "system", "swap_expired", id=request.id)
+    return True
+
+
+def keep_expired(store: Store, s: Transaction, request: SwapRequest, now: datetime) -> None:
+    """An accept refused (the caller re-raises, so `s` rolls back): a request found past
+    its deadline stays expired all the same."""
+    if expire(store, s, request, now):
+        s.commit()
 
 
 class SwapRequests(ChangeTracking):
-    def _propose(
+    def _add_request(
         self,
         s: Transaction,
         actor: str,
@@ -25,12 +42,17 @@ class SwapRequests(ChangeTracking):
         their_week: int | None,
         cover: bool,
         horizon: int,
+        reason: str,
         now: datetime,
-    ) -> swap_rules.SwapProposal:
+        *,
+        recorded_by: str | None = None,
+        status: SwapStatus = SwapStatus.PENDING,
+    ) -> SwapRequest:
         """Check a request (asked by `requester`, or recorded for them by `actor`) against
-        the plan and time off as stored, inside the write transaction `s`."""
+        the plan and time off as stored (planned to `horizon`: `_check_weeks`), inside the
+        write transaction `s`, and store it (an admin's: `recorded_by` them, accepted)."""
         first = my_week if their_week is None else min(my_week, their_week)
-        return swap_rules.propose_swap(
+        proposal = swap_rules.propose_swap(
             self.team,
             self.store.plan(s, first, horizon),
             self.store.time_off(s, self.today()),
@@ -42,6 +64,18 @@ class SwapRequests(ChangeTracking):
             cover=cover,
             pending=self.store.swaps(s, member=requester),
             actor=actor,
+        )
+        return self.store.add_swap(
+            s,
+            requester,
+            counterpart,
+            proposal.requester_week,
+            proposal.counterpart_week,
+            proposal.expires_at,
+            now,
+            reason[:MAX_TEXT],
+            recorded_by=recorded_by,
+            status=status,
         )
 
     def _check_weeks(self, my_week: int, their_week: int | None) -> int:
@@ -71,18 +105,8 @@ class SwapRequests(ChangeTracking):
         now = self.now()
         horizon = self._check_weeks(my_week, their_week)
         with self.store.write() as s:
-            proposal = self._propose(
-                s, actor, actor, counterpart, my_week, their_week, cover, horizon, now
-            )
-            request = self.store.add_swap(
-                s,
-                actor,
-                counterpart,
-                proposal.requester_week,
-                proposal.counterpart_week,
-                proposal.expires_at,
-                now,
-                reason[:MAX_TEXT],
+            request = self._add_request(
+                s, actor, actor, counterpart, my_week, their_week, cover, horizon, reason, now
             )
             self.store.audit(
                 s,
@@ -92,7 +116,7 @@ class SwapRequests(ChangeTracking):
                 id=request.id,
                 counterpart=counterpart,
                 my_week=my_week,
-                their_week=proposal.counterpart_week,
+                their_week=request.counterpart_week,
             )
         return request
 
@@ -121,18 +145,17 @@ class SwapRequests(ChangeTracking):
         now = self.now()
         horizon = self._check_weeks(my_week, their_week)
         with self.store.write() as s:
-            proposal = self._propose(
-                s, actor, requester, counterpart, my_week, their_week, cover, horizon, now
-            )
-            request = self.store.add_swap(
+            request = self._add_request(
                 s,
+                actor,
                 requester,
                 counterpart,
-                proposal.requester_week,
-                proposal.counterpart_week,
-                proposal.expires_at,
+                my_week,
+                their_week,
+                cover,
+                horizon,
+                reason,
                 now,
-                reason[:MAX_TEXT],
                 recorded_by=actor,
                 status=SwapStatus.ACCEPTED,
             )
@@ -220,12 +243,9 @@ class SwapRequests(ChangeTracking):
                     self.team, plan, time_off, request, actor, now, original
                 )
             except Refusal:
-                if request.status is SwapStatus.PENDING and now >= request.expires_at:
-                    self.store.set_swap_status(s, swap_id, SwapStatus.EXPIRED, now)
-                    self.store.audit(s, now, "system", "swap_expired", id=swap_id)
-                    s.commit()
+                keep_expired(self.store, s, request, now)
                 raise
-            with self.tracking_swap(s, actor, request):  # type: ignore[attr-defined]
+            with self.tracking_swap(s, actor, request):
                 self.store.put_weeks(s, changes, now)
             self.store.set_swap_status(s, swap_id, SwapStatus.ACCEPTED, now)
             self.store.audit(
@@ -271,9 +291,7 @@ class SwapRequests(ChangeTracking):
             return []
         with self.store.write() as s:
             for r in self.store.swaps(s):
-                if r.expires_at <= now:
-                    self.store.set_swap_status(s, r.id, SwapStatus.EXPIRED, now)
-                    self.store.audit(s, now, "system", "swap_expired", id=r.id)
+                if expire(self.store, s, r, now):
                     stored = self.store.swap(s, r.id)
                     assert stored is not None
                     expired.append(stored)

@@ -13,10 +13,11 @@ from datetime import date, datetime, timedelta
 
 from bot.core import takeover as rules
 from bot.core.errors import Refusal
-from bot.core.model import MAX_TEXT, Override, SwapStatus
+from bot.core.model import MAX_TEXT, Override, SwapRequest, SwapStatus
 from bot.core.weeks import week, week_index_at
 from bot.service.changes import ChangeTracking
 from bot.service.results import Handover, TakeoverOutcome
+from bot.service.swaps import keep_expired
 from bot.storage.store import Transaction
 
 HANDED_BACK = "takeover_end"
@@ -55,18 +56,7 @@ class Takeovers(ChangeTracking):
                 pending=[r for r in self.store.swaps(s) if r.expires_at > now],
             )
             if replaces is None:
-                request = self.store.add_swap(
-                    s,
-                    ask.replaces,
-                    ask.colleague,
-                    ask.week,
-                    None,
-                    ask.expires_at,
-                    now,
-                    reason[:MAX_TEXT],
-                    starts_at=ask.start,
-                    ends_at=ask.end,
-                )
+                request = self._add_takeover(s, ask, reason, now)
                 self.store.audit(
                     s,
                     now,
@@ -79,19 +69,8 @@ class Takeovers(ChangeTracking):
                 return TakeoverOutcome(request)
             why = f"{self.team.name_of(actor)} recorded a take-over"
             with self.tracking_changes(s, actor, why):
-                request = self.store.add_swap(
-                    s,
-                    ask.replaces,
-                    ask.colleague,
-                    ask.week,
-                    None,
-                    ask.expires_at,
-                    now,
-                    reason[:MAX_TEXT],
-                    starts_at=ask.start,
-                    ends_at=ask.end,
-                    recorded_by=actor,
-                    status=SwapStatus.ACCEPTED,
+                request = self._add_takeover(
+                    s, ask, reason, now, recorded_by=actor, status=SwapStatus.ACCEPTED
                 )
                 override = self.store.add_override(
                     s, rules.takeover_override(self.team, ask, actor), now, request.id
@@ -107,6 +86,33 @@ class Takeovers(ChangeTracking):
                     until=override.end.isoformat(),
                 )
             return TakeoverOutcome(request, override, self._handover_now(s, override))
+
+    def _add_takeover(
+        self,
+        s: Transaction,
+        ask: rules.TakeoverAsk,
+        reason: str,
+        now: datetime,
+        *,
+        recorded_by: str | None = None,
+        status: SwapStatus = SwapStatus.PENDING,
+    ) -> SwapRequest:
+        """Store take-over `ask` as a request (an admin's: `recorded_by` them, accepted):
+        requester the engineer, counterpart the colleague, no week given back."""
+        return self.store.add_swap(
+            s,
+            ask.replaces,
+            ask.colleague,
+            ask.week,
+            None,
+            ask.expires_at,
+            now,
+            reason[:MAX_TEXT],
+            starts_at=ask.start,
+            ends_at=ask.end,
+            recorded_by=recorded_by,
+            status=status,
+        )
 
     def ended_takeovers(self, within: timedelta = timedelta(days=1)) -> list[Handover]:
         """Take-overs that ended within `within` before now, before their week's handover
@@ -143,10 +149,7 @@ class Takeovers(ChangeTracking):
                     self.team, time_off, request, answer.on_call, actor, now
                 )
             except Refusal:
-                if request.status is SwapStatus.PENDING and now >= request.expires_at:
-                    self.store.set_swap_status(s, swap_id, SwapStatus.EXPIRED, now)
-                    self.store.audit(s, now, "system", "swap_expired", id=swap_id)
-                    s.commit()
+                keep_expired(self.store, s, request, now)
                 raise
             why = (
                 f"{self.team.name_of(actor)} took over from {self.team.name_of(request.requester)}"

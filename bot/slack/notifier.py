@@ -311,7 +311,7 @@ class Notifier(ChangeNotices, TakeoverNotices, IncidentNotices):
         dm(
             self.client,
             counterpart.slack_id,
-            md("A swap request waits for your answer."),
+            handover_blocks.reminder_text(self.team, request),
             handover_blocks.reminder_blocks(self.team, request, days_left),
         )
 

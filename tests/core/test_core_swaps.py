@@ -9,11 +9,15 @@ from functools import partial
 import pytest
 from racing import race
 from stored import audits, plan_of
+from teams import bare_team
 
 from bot.clock import FixedClock
 from bot.core import swaps as rules
 from bot.core.errors import Refusal
+from bot.core.ledger import build_ledger
 from bot.core.model import Assignment, SwapRequest, SwapStatus, Team, TimeOff
+from bot.core.report import build_report, range_instants
+from bot.core.shifts import shifts
 from bot.core.weeks import week
 from bot.service import OnCallService
 
@@ -558,3 +562,34 @@ def test_standing_leaves_out_what_was_swapped_back(team: Team) -> None:
         req(5, SwapStatus.CANCELLED),
     ]
     assert [r.id for r in rules.standing(swaps)] == [3]
+
+
+def test_the_ledger_and_the_report_count_only_standing_swaps() -> None:
+    """A swap and its swap back, a cover and its swap back: none counts, in the ledger
+    (`oncall fairness`) as in the report; the swap that stands counts once each."""
+    team = bare_team(ORDER)
+    t0 = week(team, 0).start
+
+    def req(
+        id: int, a: str, b: str, wa: int, wb: int | None, undoes: int | None = None
+    ) -> SwapRequest:
+        return SwapRequest(id, a, b, wa, wb, SwapStatus.ACCEPTED, t0, t0, undoes=undoes)
+
+    swaps = [
+        req(1, "john", "james", 0, 1),
+        req(2, "james", "john", 0, 1, undoes=1),  # swapped back
+        req(3, "jill", "davis", 2, None),
+        req(4, "jill", "davis", 2, None, undoes=3),  # a cover asked back
+        req(5, "john", "jill", 4, 6),  # stands
+    ]
+    plan = {k: Assignment(k, ORDER[k % 4]) for k in range(8)}
+    ledger = build_ledger(team, plan, {}, swaps, current_week=0)
+    first, last = week(team, 0).first_day, week(team, 7).days[-1]
+    start, end = range_instants(team, first, last)
+    report = build_report(
+        team, first, last, shifts(team, plan, (), (), start, end), {}, swaps, (), ()
+    )
+    expected = {"john": (1, 0, 0), "james": (0, 0, 0), "jill": (1, 0, 0), "davis": (0, 0, 0)}
+    for rows in (ledger.rows, report.rows):
+        got = {r.member: (r.swaps, r.covers_given, r.covers_received) for r in rows}
+        assert got == expected

@@ -14,8 +14,9 @@ from bot.core.oncall import who
 from bot.core.weeks import week
 from bot.service.results import OnCallNow
 from bot.slack import ids
-from bot.slack.blocks import status, takeover
-from bot.slack.blocks.handover import reminder_blocks
+from bot.slack.blocks import requests, status, takeover
+from bot.slack.blocks.handover import reminder_blocks, reminder_text
+from bot.slack.blocks.home import home_view
 
 TEAM = replace(
     bare_team(("a", "b")),
@@ -78,3 +79,36 @@ def test_now_names_the_take_over_and_until_when() -> None:
     assert "until Mon 07 Dec 09:00 EST) (backup" in text
     assert "taking over from" in dumped(status.now_blocks(TEAM, shown))
     assert "taking over from" not in status.now_text(TEAM, answer)
+
+
+def test_the_app_home_offers_a_take_over_its_own_buttons() -> None:
+    plan = {0: Assignment(0, "a"), 1: Assignment(1, "b")}
+    answer = who(TEAM, plan, (), NOW)
+    view = home_view(TEAM, answer, TEAM.members[1], swaps_to_me=[REQUEST])
+    out = json.dumps(view)
+    assert ids.TAKEOVER_ACCEPT in out and ids.TAKEOVER_DECLINE in out
+    assert ids.SWAP_ACCEPT not in out and ids.SWAP_DECLINE not in out
+
+
+def test_a_take_over_that_expired_or_closed_reads_as_a_take_over() -> None:
+    expired = replace(REQUEST, status=SwapStatus.EXPIRED)
+    texts = [
+        requests.swap_decided_text(TEAM, expired, None),
+        dumped(requests.swap_decided_blocks(TEAM, expired, None)),
+        requests.swap_outcome_text(TEAM, expired, "a"),
+        requests.swap_closed_text(TEAM, REQUEST, "B left the team"),
+        requests.swap_summary(TEAM, REQUEST),
+    ]
+    for text in texts:
+        assert "takes over from" in text and "covers" not in text
+        assert "week started" not in text and "Swap request" not in text
+    assert "expired before they answered" in texts[2] and "still on call" in texts[2]
+
+
+def test_the_reminder_says_take_over_and_both_show_the_deadline_as_a_date_token() -> None:
+    assert reminder_text(TEAM, REQUEST) == "&lt;!channel&gt; *A* still needs someone to take over."
+    swap = SwapRequest(4, "a", "b", 1, 2, SwapStatus.PENDING, NOW, week(TEAM, 1).start)
+    assert reminder_text(TEAM, swap) == "A swap request waits for your answer."
+    for r in (REQUEST, swap):
+        out = dumped(reminder_blocks(TEAM, r, 1))
+        assert f"<!date^{int(r.expires_at.timestamp())}^" in out

@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from fakeslack import Call
 from harness import DAVIS, JAMES, JILL, JOHN, STRANGER, SlackHarness
+from slackcalls import answered, dm_channel, elements, has_text, posted
 
 from bot.core.model import SwapStatus
 from bot.slack.listeners.commands.requests import parse_swap_args
@@ -22,49 +22,14 @@ NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 CHANNEL = "C0000000000"  # the team's on-call channel in tests/data/team.yml
 
 
-def dm_channel(slack_id: str) -> str:
-    return "D" + slack_id  # what the fake's conversations.open answers
-
-
 # `h` (conftest.py): one app and fake Slack for the module, a fresh database, clock and
 # call log for each test.
 
 # --- helpers -------------------------------------------------------------------------
 
 
-def elements(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    out = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
-    return out + [b["accessory"] for b in blocks if b.get("accessory")]
-
-
 def action_ids(blocks: list[dict[str, Any]]) -> list[str]:
     return [e["action_id"] for e in elements(blocks)]
-
-
-def has_text(call: Call, needle: str) -> bool:
-    return needle in json.dumps(call.args)
-
-
-def posted(h: SlackHarness, channel: str, needle: str = "") -> Call:
-    return h.fake.wait_for_call(
-        "chat.postMessage", where=lambda c: c.args.get("channel") == channel and has_text(c, needle)
-    )
-
-
-def answered(h: SlackHarness, needle: str) -> Call:
-    """A private answer: through a response_url, or chat.postEphemeral."""
-    calls = h.fake.wait_for(
-        lambda cs: [
-            c
-            for c in cs
-            if c.method in ("response_url", "chat.postEphemeral") and has_text(c, needle)
-        ]
-    )
-    return next(
-        c
-        for c in calls
-        if c.method in ("response_url", "chat.postEphemeral") and has_text(c, needle)
-    )
 
 
 def members_of_weeks(h: SlackHarness, first: int, count: int) -> list[str]:
@@ -98,11 +63,14 @@ def click_in_dm(h: SlackHarness, action: str, value: str, user: str, ts: str = "
 
 
 def test_text_form_swap_dms_the_counterpart_with_buttons(h: SlackHarness) -> None:
-    swap_id, ts = james_asks_jill(h, "dentist <!channel>")
+    # As Slack sends typed text: specials and mentions as <…> tokens, & < > escaped.
+    swap_id, ts = james_asks_jill(h, f"dentist <!channel> <@{JOHN}|John> knows &amp; agrees")
     dm = posted(h, dm_channel(JILL), "swap_accept")
     assert action_ids(dm.args["blocks"]) == ["swap_accept", "swap_decline"]
     assert dm.args["text"] and "Mon 07 Dec 2026" in json.dumps(dm.args["blocks"])
-    assert "<!channel>" not in json.dumps(dm.args) and "&lt;!channel&gt;" in json.dumps(dm.args)
+    shown = json.dumps(dm.args)
+    assert "<!channel>" not in shown and f"<@{JOHN}|John>" not in shown
+    assert "dentist @channel @John knows &amp; agrees" in shown  # as typed, escaped once
     # The requester's private confirmation has a Cancel button.
     reply = answered(h, "swap_cancel")
     assert reply.args["response_type"] == "ephemeral"
@@ -110,7 +78,7 @@ def test_text_form_swap_dms_the_counterpart_with_buttons(h: SlackHarness) -> Non
     assert request is not None and request.status is SwapStatus.PENDING
     assert (request.requester, request.counterpart) == ("james", "jill")
     assert (request.requester_week, request.counterpart_week) == (1, 2)
-    assert request.reason == "dentist <!channel>"
+    assert request.reason == "dentist @channel @John knows & agrees"
     # Where the DM is was stored, so it can be updated once decided.
     assert h.service.swap_message(swap_id) == (dm_channel(JILL), ts)
     # Nothing changed in the plan yet.

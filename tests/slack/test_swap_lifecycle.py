@@ -13,50 +13,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from fakeslack import Call
 from harness import DAVIS, JAMES, JILL, JOHN, SlackHarness
+from slackcalls import answered, buttons, dm_channel, has_text, posted
 
 from bot.core.model import SwapStatus
 
 CHANNEL = "C0000000000"  # the team's on-call channel in tests/data/team.yml
 ROUND_ROBIN = ["james", "jill", "davis", "john", "james"]  # weeks 1-5
-
-
-def dm_channel(slack_id: str) -> str:
-    return "D" + slack_id  # what the fake's conversations.open answers
-
-
-def has_text(call: Call, needle: str) -> bool:
-    return needle in json.dumps(call.args)
-
-
-def posted(h: SlackHarness, channel: str, needle: str = "") -> Call:
-    return h.fake.wait_for_call(
-        "chat.postMessage", where=lambda c: c.args.get("channel") == channel and has_text(c, needle)
-    )
-
-
-def answered(h: SlackHarness, needle: str) -> Call:
-    """A private answer: through a response_url, or chat.postEphemeral."""
-    found = h.fake.wait_for(
-        lambda cs: [
-            c
-            for c in cs
-            if c.method in ("response_url", "chat.postEphemeral") and has_text(c, needle)
-        ]
-    )
-    return next(
-        c
-        for c in found
-        if c.method in ("response_url", "chat.postEphemeral") and has_text(c, needle)
-    )
-
-
-def buttons(blocks: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    """(action_id, value) of every button in the blocks."""
-    found = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
-    found += [b["accessory"] for b in blocks if b.get("accessory")]
-    return [(e["action_id"], e.get("value", "")) for e in found]
 
 
 def click(h: SlackHarness, action: str, value: str, user: str, **kw: Any) -> None:

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakeslack import Call
 from harness import DAVIS, JAMES, JILL, JOHN, STRANGER, TEAM_FILE, SlackHarness, leaks
+from slackcalls import answered, dm_channel, has_text, posted
 from sqlalchemy import text
 
 from bot.clock import FixedClock
@@ -48,29 +48,6 @@ def h(harness: SlackHarness, tmp_path: Path) -> Iterator[SlackHarness]:
     harness.fresh_database(tmp_path, WED)
     yield harness
     harness.settle()
-
-
-def dm_channel(slack_id: str) -> str:
-    return "D" + slack_id  # what the fake's conversations.open answers
-
-
-def has_text(call: Call, needle: str) -> bool:
-    return needle in json.dumps(call.args)
-
-
-def posted(h: SlackHarness, channel: str, needle: str = "") -> Call:
-    return h.fake.wait_for_call(
-        "chat.postMessage", where=lambda c: c.args.get("channel") == channel and has_text(c, needle)
-    )
-
-
-def answered(h: SlackHarness, needle: str) -> Call:
-    """A private answer: through a response_url, or chat.postEphemeral."""
-    methods = ("response_url", "chat.postEphemeral")
-    calls = h.fake.wait_for(
-        lambda cs: [c for c in cs if c.method in methods and has_text(c, needle)]
-    )
-    return next(c for c in calls if c.method in methods and has_text(c, needle))
 
 
 def button_values(blocks: list[dict[str, Any]], action_id: str) -> list[str]:
@@ -110,7 +87,10 @@ def test_request_then_accept_takes_effect_at_once(h: SlackHarness) -> None:
     request_id, ts = ask_jill(h, "fever")
     dm = posted(h, dm_channel(JILL), ids.TAKEOVER_ACCEPT)
     assert "Davis" in dm.args["text"] and "Mon 28 Dec 09:00 EST" in dm.args["text"]
-    assert "answer by Wed 23 Dec 14:00 EST" in json.dumps(dm.args["blocks"])  # 4 hours
+    # 4 hours, as a date token each reader sees in their own zone (team time the fallback)
+    deadline = f"answer by <!date^{int(datetime(2026, 12, 23, 19, tzinfo=UTC).timestamp())}^"
+    assert deadline in json.dumps(dm.args["blocks"])
+    assert "|Wed 23 Dec 14:00 EST>" in json.dumps(dm.args["blocks"])
     assert "fever" in json.dumps(dm.args["blocks"])
     confirmation = answered(h, ids.TAKEOVER_CANCEL)
     assert confirmation.args["response_type"] == "ephemeral"
@@ -345,6 +325,43 @@ def test_an_admin_cancels_someone_elses_request_and_both_are_told(h: SlackHarnes
     assert overrides(h) == []
 
 
+def test_declined_from_the_requests_list_with_its_own_buttons(h: SlackHarness) -> None:
+    """`/oncall requests` lists a take-over in its own words with its own buttons; a
+    decline there is any request's decline, and the list is shown again as it is now."""
+    request_id, _ = ask_jill(h)
+    h.settle()
+    h.fake.clear()
+    status, _ = h.command("requests", user=JILL)
+    assert status == 200
+    listing = answered(h, "Pending swap requests")
+    shown = json.dumps(listing.args["blocks"])
+    assert "Jill takes over from Davis" in shown and "covers" not in shown
+    assert button_values(listing.args["blocks"], ids.TAKEOVER_DECLINE) == [str(request_id)]
+    assert button_values(listing.args["blocks"], ids.SWAP_ACCEPT) == []
+    h.fake.clear()
+    status, _ = h.click(
+        ids.TAKEOVER_DECLINE,
+        str(request_id),
+        user=JILL,
+        channel_id=dm_channel(JILL),
+        block_id=f"{ids.REQUESTS_LIST_PREFIX}{request_id}",
+        container={
+            "type": "message",
+            "message_ts": "5.0",
+            "channel_id": dm_channel(JILL),
+            "is_ephemeral": True,
+        },
+    )
+    assert status == 200
+    assert "Jill declined to take over" in posted(h, dm_channel(DAVIS)).args["text"]
+    relisted = answered(h, "No pending requests")
+    assert relisted.args["replace_original"] is True
+    h.settle()
+    request = h.service.swap(request_id)
+    assert request is not None and request.status is SwapStatus.DECLINED
+    assert overrides(h) == [] and h.service.who().on_call == "davis"
+
+
 def test_an_unanswered_request_expires_and_loses_its_buttons(h: SlackHarness) -> None:
     request_id, ts = ask_jill(h)
     h.settle()
@@ -354,7 +371,12 @@ def test_an_unanswered_request_expires_and_loses_its_buttons(h: SlackHarness) ->
     update = h.fake.wait_for_call("chat.update")
     assert (update.args["channel"], update.args["ts"]) == (dm_channel(JILL), ts)
     assert button_values(update.args["blocks"], ids.TAKEOVER_ACCEPT) == []
-    posted(h, dm_channel(DAVIS))  # the requester is told
+    told = posted(h, dm_channel(DAVIS))  # the requester is told, in a take-over's words
+    for said in (json.dumps(update.args), json.dumps(told.args)):
+        assert "Jill takes over from Davis" in said
+        assert "covers" not in said and "week started" not in said
+    assert "Expired before anyone answered" in json.dumps(update.args["blocks"])
+    assert "expired before they answered" in told.args["text"]
     h.settle()
     request = h.service.swap(request_id)
     assert request is not None and request.status is SwapStatus.EXPIRED

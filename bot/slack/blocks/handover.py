@@ -10,7 +10,7 @@ from bot.core.weeks import week
 from bot.service import Handover
 from bot.slack import ids
 from bot.slack.blocks.kit import button, cap, context, header, plain, section, sections
-from bot.slack.blocks.takeover import takeover_buttons, takeover_summary
+from bot.slack.blocks.requests import answers, deadline, swap_summary
 from bot.slack.common import fmt_instant, fmt_short
 from bot.slack.mrkdwn import Mrkdwn, at, bold, code, escape, italic, join, md, name
 
@@ -106,10 +106,8 @@ def handover_dm_blocks(team: Team, h: Handover) -> list[Block]:
 
 def _swap_line(team: Team, r: SwapRequest) -> Mrkdwn:
     if r.is_takeover:
-        return (
-            md("#{}: ", r.id)
-            + takeover_summary(team, r)
-            + md(" (answer by {})", fmt_instant(team, r.expires_at))
+        return md(
+            "#{}: {} (answer by {})", r.id, swap_summary(team, r), deadline(team, r.expires_at)
         )
     mine = week(team, r.requester_week).first_day
     what = md(
@@ -122,7 +120,7 @@ def _swap_line(team: Team, r: SwapRequest) -> Mrkdwn:
     if r.counterpart_week is not None:
         theirs = week(team, r.counterpart_week).first_day
         what += md(" for the week of {}", fmt_short(theirs))
-    return what + md(" (expires {})", fmt_instant(team, r.expires_at))
+    return what + md(" (expires {})", deadline(team, r.expires_at))
 
 
 def heads_up_blocks(team: Team, h: Handover) -> list[Block]:
@@ -140,29 +138,24 @@ def heads_up_blocks(team: Team, h: Handover) -> list[Block]:
     return cap(list(sections(lines)), more=md("see {}", code("/oncall me")))
 
 
+def reminder_text(team: Team, r: SwapRequest) -> Mrkdwn:
+    """The reminder's notification fallback."""
+    if r.is_takeover:
+        return md("{} still needs someone to take over.", name(team, r.requester))
+    return md("A swap request waits for your answer.")
+
+
 def reminder_blocks(team: Team, r: SwapRequest, days_left: int) -> list[Block]:
-    if r.is_takeover:  # urgent: the deadline is hours away, and it has its own buttons
+    if r.is_takeover:  # urgent: the deadline is hours away
+        text = md(":hourglass: Reminder: {}\n{}", reminder_text(team, r), _swap_line(team, r))
+    else:
+        when = "tomorrow" if days_left <= 1 else f"in {days_left} days"
         text = md(
-            ":hourglass: Reminder: {} still needs someone to take over.\n{}",
-            name(team, r.requester),
+            ":hourglass: Reminder: a swap request waits for your answer and expires {}.\n{}",
+            when,
             _swap_line(team, r),
         )
-        return [section(text), ActionsBlock(elements=takeover_buttons(r))]
-    when = "tomorrow" if days_left <= 1 else f"in {days_left} days"
-    text = md(
-        ":hourglass: Reminder: a swap request waits for your answer and expires {}.\n{}",
-        when,
-        _swap_line(team, r),
-    )
-    return [
-        section(text),
-        ActionsBlock(
-            elements=[
-                button("Accept", ids.SWAP_ACCEPT, str(r.id), "primary"),
-                button("Decline", ids.SWAP_DECLINE, str(r.id)),
-            ]
-        ),
-    ]
+    return [section(text), ActionsBlock(elements=answers(r))]
 
 
 def runbooks_list_blocks(team: Team) -> list[Block]:

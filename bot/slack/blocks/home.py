@@ -3,7 +3,8 @@ them, swaps and time off.
 
 The buttons' action_ids (bot.slack.ids) and values are a contract with the action
 handlers: `SWAP_OPEN` (value: week index), `SWAP_ACCEPT` / `SWAP_DECLINE` / `SWAP_CANCEL`
-(value: swap id) and `TIMEOFF_OPEN` (value: "home").
+(value: swap id; a take-over's own `TAKEOVER_ACCEPT` / `TAKEOVER_DECLINE`) and
+`TIMEOFF_OPEN` (value: "home").
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from bot.service import ScheduledWeek
 from bot.slack import ids
 from bot.slack.blocks.changes import recent_changes_blocks
 from bot.slack.blocks.kit import MAX_VIEW_BLOCKS, button, cap, context, header, section, sections
+from bot.slack.blocks.requests import answers
 from bot.slack.blocks.status import at, now_blocks, span, swap_line, time_off_line
 from bot.slack.mrkdwn import Mrkdwn, code, italic, md
 
@@ -63,16 +65,7 @@ def _my_weeks(team: Team, weeks: Sequence[ScheduledWeek], answer: OnCall) -> lis
 def _to_me(team: Team, member: Member, swaps: Sequence[SwapRequest]) -> list[Block]:
     blocks: list[Block] = [header("Swap requests to you")]
     for s in swaps[:MAX_REQUESTS]:
-        value = str(s.id)
-        blocks += [
-            section(swap_line(team, s, member.id)),
-            ActionsBlock(
-                elements=[
-                    button("Accept", ids.SWAP_ACCEPT, value, "primary"),
-                    button("Decline", ids.SWAP_DECLINE, value),
-                ]
-            ),
-        ]
+        blocks += [section(swap_line(team, s, member.id)), ActionsBlock(elements=answers(s))]
     return blocks + _more(MAX_REQUESTS, len(swaps))
 
 

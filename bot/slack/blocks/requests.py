@@ -1,5 +1,10 @@
 """Pure Block Kit builders for swap requests and time off: data in, blocks out.
 
+A take-over is a request too (`SwapRequest.is_takeover`), worded by
+bot/slack/blocks/takeover.py: the builders here that any request reaches (its summary,
+the counterpart's buttons, the decided and outcome texts) decide that once, so a
+take-over that expires, is closed or is listed never reads as a swap.
+
 No Slack calls and no storage here, so every builder can be tested through
 `.to_dict()` (which runs slack_sdk's client-side validation). All text is `Mrkdwn`
 (bot.slack.mrkdwn): names and typed reasons and notes are data, escaped where they
@@ -10,11 +15,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
+    ButtonElement,
     DatePickerElement,
     InputBlock,
     Option,
@@ -27,8 +33,8 @@ from bot.core.model import MAX_TEXT, Member, SwapRequest, SwapStatus, Team
 from bot.core.weeks import week
 from bot.service import ScheduledWeek, TimeOffResult
 from bot.slack import ids
+from bot.slack.blocks import takeover
 from bot.slack.blocks.kit import (
-    BUTTON_LIMIT,
     MAX_BLOCKS,
     button,
     cap,
@@ -38,8 +44,9 @@ from bot.slack.blocks.kit import (
     plain,
     section,
 )
+from bot.slack.blocks.request_parts import deadline, option, reason_blocks
 from bot.slack.common import fmt_day, fmt_instant, fmt_short
-from bot.slack.mrkdwn import Mrkdwn, bold, code, date_token, md, plain_name
+from bot.slack.mrkdwn import Mrkdwn, bold, code, md, plain_name
 from bot.slack.mrkdwn import name as _name
 
 # The listeners read these ids through this module (all defined in bot.slack.ids).
@@ -57,10 +64,6 @@ MEMBER, START, END, NOTE = ids.MEMBER, ids.START, ids.END, ids.NOTE
 THEIR_NEXT, COVER_ONLY = ids.THEIR_NEXT, ids.COVER_ONLY
 
 
-def _option(text: str, value: str) -> Option:
-    return Option(text=plain(text, BUTTON_LIMIT), value=value)
-
-
 def _person(team: Team, member_id: str) -> Mrkdwn:
     return _name(team, member_id)
 
@@ -75,12 +78,6 @@ def week_span(team: Team, index: int) -> str:
     """The week's exact handover instants, in the team's zone."""
     w = week(team, index)
     return f"{fmt_instant(team, w.start)} → {fmt_instant(team, w.end)}"
-
-
-def deadline(team: Team, at: datetime) -> Mrkdwn:
-    """When a request expires: a Slack date token, which each reader sees in their own
-    time zone (the team's local time as the fallback)."""
-    return date_token(at, fmt_instant(team, at))
 
 
 def _week_of(team: Team, index: int) -> str:
@@ -170,7 +167,7 @@ def swap_modal(
         )
         return _modal(ids.SWAP_MODAL, "Swap a week", [section(why)], submit=None)
     weeks = [
-        _option(
+        option(
             week_label(team, w.week.index) + (" · you're away" if w.cover_needed else ""),
             str(w.week.index),
         )
@@ -178,8 +175,8 @@ def swap_modal(
     ]
     initial = next((o for o in weeks if o.value == str(preselected_week)), None)
     choices = [
-        _option("Their next week after mine", ids.THEIR_NEXT),
-        _option("Cover only (nothing back)", ids.COVER_ONLY),
+        option("Their next week after mine", ids.THEIR_NEXT),
+        option("Cover only (nothing back)", ids.COVER_ONLY),
     ]
     blocks: list[Block] = [
         context(
@@ -198,7 +195,7 @@ def swap_modal(
         _select(
             ids.COUNTERPART,
             "Swap with",
-            [_option(m.name, m.id) for m in colleagues],
+            [option(m.name, m.id) for m in colleagues],
             placeholder="Choose a colleague",
         ),
         _select(ids.THEIR_WEEK, "Their week", choices, initial=choices[0]),
@@ -232,7 +229,7 @@ def timeoff_modal(
         notice += md(" As an admin you can record short-notice time off for anyone.")
     blocks: list[Block] = [context(notice)]
     if is_admin:
-        options = [_option(m.name, m.id) for m in members]
+        options = [option(m.name, m.id) for m in members]
         mine = next((o for o in options if o.value == member.id), None)
         blocks.append(_select(ids.MEMBER, "Who", options, initial=mine))
     blocks += [
@@ -261,7 +258,9 @@ def _undo_weeks(request: SwapRequest) -> list[int]:
 
 def swap_summary(team: Team, request: SwapRequest) -> Mrkdwn:
     """`John's week of … ⇄ Jill's week of …`, or `Jill covers John's week of …`; a swap
-    back: `Swap back of request #3: the week of … and the week of …`."""
+    back: `Swap back of request #3: the week of … and the week of …`; a take-over its own."""
+    if request.is_takeover:
+        return takeover.takeover_summary(team, request)
     if request.undoes is not None:
         return md("Swap back of request #{}: {}", request.undoes, _weeks_back(team, request))
     requester = _person(team, request.requester)
@@ -276,14 +275,10 @@ def swap_summary(team: Team, request: SwapRequest) -> Mrkdwn:
     )
 
 
-def _reason_block(request: SwapRequest) -> list[Block]:
-    if not request.reason:
-        return []
-    return [section(md("*Reason:* {}", request.reason[:MAX_TEXT]))]
-
-
 def swap_request_text(team: Team, request: SwapRequest) -> Mrkdwn:
     """The notification fallback of the request DM."""
+    if request.is_takeover:
+        return takeover.takeover_request_text(team, request)
     if request.undoes is not None:
         return md(
             "{} asks you to swap request #{} back: {}",
@@ -300,6 +295,8 @@ def swap_request_dm(
     team: Team, request: SwapRequest, requester: Member, counterpart: Member
 ) -> list[Block]:
     """The counterpart's DM: who asks, which weeks, why, and Accept / Decline."""
+    if request.is_takeover:
+        return takeover.takeover_request_dm(team, request)
     who = bold(requester.name)
     theirs = f"{_week_of(team, request.requester_week)} ({week_span(team, request.requester_week)})"
     if request.undoes is not None:
@@ -324,11 +321,10 @@ def swap_request_dm(
             theirs,
             yours,
         )
-    value = str(request.id)
     expires = md("when the week starts.") if request.is_cover else md("when the first week starts.")
     return [
         section(md("{}, {}", counterpart.name, ask)),
-        *_reason_block(request),
+        *reason_blocks(request),
         context(
             md(
                 "Request #{} · expires {}, {}",
@@ -337,13 +333,19 @@ def swap_request_dm(
                 expires,
             )
         ),
-        ActionsBlock(
-            block_id=f"{ids.SWAP_REQUEST_PREFIX}{request.id}",
-            elements=[
-                button("Accept", ids.SWAP_ACCEPT, value, "primary"),
-                button("Decline", ids.SWAP_DECLINE, value),
-            ],
-        ),
+        ActionsBlock(block_id=f"{ids.SWAP_REQUEST_PREFIX}{request.id}", elements=answers(request)),
+    ]
+
+
+def answers(request: SwapRequest) -> list[ButtonElement]:
+    """The counterpart's Accept / Decline, wherever a request is shown to them: a
+    take-over's own (the swap accept refuses a take-over)."""
+    if request.is_takeover:
+        return takeover.takeover_buttons(request)
+    value = str(request.id)
+    return [
+        button("Accept", ids.SWAP_ACCEPT, value, "primary"),
+        button("Decline", ids.SWAP_DECLINE, value),
     ]
 
 
@@ -365,14 +367,18 @@ def swap_status_label(team: Team, request: SwapRequest, actor: Member | None) ->
 
 def swap_decided_blocks(team: Team, request: SwapRequest, actor: Member | None) -> list[Block]:
     """The request DM once decided: the same facts, the outcome, and no buttons."""
+    if request.is_takeover:
+        return takeover.takeover_decided_blocks(team, request, actor)
     return [
         section(md("Swap request #{}: {}.", request.id, swap_summary(team, request))),
-        *_reason_block(request),
+        *reason_blocks(request),
         context(swap_status_label(team, request, actor)),
     ]
 
 
 def swap_decided_text(team: Team, request: SwapRequest, actor: Member | None) -> Mrkdwn:
+    if request.is_takeover:
+        return takeover.takeover_decided_text(team, request, actor)
     return md(
         "Swap request #{} ({}): {}",
         request.id,
@@ -385,7 +391,8 @@ def swap_closed_text(team: Team, request: SwapRequest, reason: str) -> Mrkdwn:
     """A pending request the bot closed itself (e.g. a party left the team), for both
     parties and for the request DM."""
     return md(
-        ":heavy_multiplication_x: Swap request #{} ({}) was closed: {}.",
+        ":heavy_multiplication_x: {} #{} ({}) was closed: {}.",
+        "Take-over request" if request.is_takeover else "Swap request",
         request.id,
         swap_summary(team, request),
         reason,
@@ -394,6 +401,8 @@ def swap_closed_text(team: Team, request: SwapRequest, reason: str) -> Mrkdwn:
 
 def swap_requested_blocks(team: Team, request: SwapRequest) -> list[Block]:
     """The requester's private confirmation, with a Cancel button."""
+    if request.is_takeover:
+        return takeover.takeover_requested_blocks(team, request)
     return [
         section(
             md(
@@ -413,6 +422,8 @@ def swap_requested_blocks(team: Team, request: SwapRequest) -> list[Block]:
 
 
 def swap_requested_text(team: Team, request: SwapRequest) -> Mrkdwn:
+    if request.is_takeover:
+        return takeover.takeover_requested_text(team, request)
     return md("Request #{} sent to {}.", request.id, _person(team, request.counterpart))
 
 
@@ -428,6 +439,8 @@ def swap_outcome_text(
 ) -> Mrkdwn:
     """What a decision means for `reader` (a member id), for a DM; `actor` is who
     decided, when it may not be a party (an admin cancelling)."""
+    if request.is_takeover:
+        return takeover.takeover_outcome_text(team, request, reader, actor.id if actor else None)
     requester, counterpart = _person(team, request.requester), _person(team, request.counterpart)
     summary = swap_summary(team, request)
     if request.status is SwapStatus.ACCEPTED and request.recorded_by is not None:
@@ -587,12 +600,7 @@ def requests_list_blocks(
         )
         if r.reason:
             line += md("\n_“{}”_", clip(r.reason, 300))
-        buttons = []
-        if r.counterpart == viewer.id and not r.is_takeover:
-            buttons += [
-                button("Accept", ids.SWAP_ACCEPT, str(r.id), "primary"),
-                button("Decline", ids.SWAP_DECLINE, str(r.id)),
-            ]
+        buttons = answers(r) if r.counterpart == viewer.id else []
         if r.requester == viewer.id or is_admin:
             buttons.append(button("Cancel request", ids.SWAP_CANCEL, str(r.id)))
         blocks.append(section(line))

@@ -13,7 +13,6 @@ from slack_sdk.models.blocks import (
     ButtonElement,
     DatePickerElement,
     InputBlock,
-    Option,
     PlainTextInputElement,
     StaticSelectElement,
 )
@@ -22,7 +21,8 @@ from slack_sdk.models.views import View
 from bot.core.model import MAX_TEXT, Member, Override, SwapRequest, SwapStatus, Team
 from bot.core.oncall import OnCall
 from bot.slack import ids
-from bot.slack.blocks.kit import BUTTON_LIMIT, button, context, plain, section
+from bot.slack.blocks.kit import button, context, plain, section
+from bot.slack.blocks.request_parts import deadline, option, reason_blocks
 from bot.slack.common import fmt_instant
 from bot.slack.mrkdwn import Mrkdwn, at, bold, md, name
 
@@ -32,14 +32,6 @@ NOBODY = "nobody available"
 def until(team: Team, end: datetime) -> str:
     """`Fri 04 Dec 00:00 EST`: when a take-over ends, in the team's zone."""
     return fmt_instant(team, end)
-
-
-def _option(text: str, value: str) -> Option:
-    return Option(text=plain(text, BUTTON_LIMIT), value=value)
-
-
-def _reason(request: SwapRequest) -> list[Block]:
-    return [section(md("*Reason:* {}", request.reason[:MAX_TEXT]))] if request.reason else []
 
 
 def _range(team: Team, request: SwapRequest) -> str:
@@ -81,7 +73,7 @@ def takeover_modal(
             element=StaticSelectElement(
                 action_id=ids.TAKEOVER_COLLEAGUE,
                 placeholder=plain("Choose a colleague"),
-                options=[_option(m.name, m.id) for m in others],
+                options=[option(m.name, m.id) for m in others],
             ),
         ),
         InputBlock(
@@ -94,8 +86,8 @@ def takeover_modal(
     ]
     if is_admin:
         choices = [
-            _option("Ask them (they accept)", ids.TAKEOVER_ASK),
-            _option(f"Record it now for {team.name_of(on_call)} (admin)", ids.TAKEOVER_RECORD),
+            option("Ask them (they accept)", ids.TAKEOVER_ASK),
+            option(f"Record it now for {team.name_of(on_call)} (admin)", ids.TAKEOVER_RECORD),
         ]
         initial = choices[1] if on_call != member.id else choices[0]
         blocks.append(
@@ -159,12 +151,12 @@ def takeover_request_dm(team: Team, request: SwapRequest) -> list[Block]:
     )
     return [
         section(ask),
-        *_reason(request),
+        *reason_blocks(request),
         context(
             md(
                 "Take-over request #{} · answer by {}; then it expires.",
                 request.id,
-                fmt_instant(team, request.expires_at),
+                deadline(team, request.expires_at),
             )
         ),
         ActionsBlock(
@@ -198,7 +190,7 @@ def takeover_requested_blocks(team: Team, request: SwapRequest) -> list[Block]:
                 request.id,
                 bold(team.name_of(request.counterpart)),
                 _range(team, request),
-                fmt_instant(team, request.expires_at),
+                deadline(team, request.expires_at),
             )
         ),
         ActionsBlock(
@@ -241,7 +233,7 @@ def takeover_decided_blocks(team: Team, request: SwapRequest, actor: Member | No
     """The request DM once decided: the same facts, the outcome, no buttons."""
     return [
         section(md("Take-over request #{}: {}.", request.id, takeover_summary(team, request))),
-        *_reason(request),
+        *reason_blocks(request),
         context(_status(request, actor)),
     ]
 
@@ -249,8 +241,8 @@ def takeover_decided_blocks(team: Team, request: SwapRequest, actor: Member | No
 def takeover_outcome_text(
     team: Team, request: SwapRequest, reader: str, actor: str | None = None
 ) -> Mrkdwn:
-    """A decline or cancel, as `reader` (a member id) is told it; `actor` who did it (an
-    admin may cancel someone else's request)."""
+    """A decline, cancel or expiry, as `reader` (a member id) is told it; `actor` who did
+    it (an admin may cancel someone else's request)."""
     summary = takeover_summary(team, request)
     if request.status is SwapStatus.DECLINED:
         return md(
@@ -272,6 +264,14 @@ def takeover_outcome_text(
         return md(
             ":heavy_multiplication_x: {} no longer needs you to take over ({}).",
             name(team, request.requester),
+            summary,
+        )
+    if request.status is SwapStatus.EXPIRED:
+        return md(
+            ":hourglass: Your take-over request #{} to {} expired before they answered "
+            "({}). You are still on call: ask someone else with `/oncall cover`.",
+            request.id,
+            name(team, request.counterpart),
             summary,
         )
     return md("Take-over request #{} ({}): {}.", request.id, summary, request.status.value)
@@ -341,4 +341,4 @@ def pending_takeover_line(team: Team, s: SwapRequest, member_id: str) -> Mrkdwn:
         )
     else:
         line = md("{} asks you to take over until {}", at(team, s.requester), _range(team, s))
-    return line + md(" (answer by {})", fmt_instant(team, s.expires_at))
+    return line + md(" (answer by {})", deadline(team, s.expires_at))

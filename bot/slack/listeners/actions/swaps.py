@@ -66,14 +66,14 @@ def decline(
     ack: Any, body: dict[str, Any], client: WebClient, respond: Any, context: Any, logger: Logger
 ) -> None:
     i = Interaction.acknowledge(ack, body, client, respond, context, logger)
-    guarded(i, ids.SWAP_DECLINE, lambda m: _decide(i, m, SwapStatus.DECLINED))
+    guarded(i, ids.SWAP_DECLINE, lambda m: decide(i, m, _swap_id(i), SwapStatus.DECLINED))
 
 
 def cancel(
     ack: Any, body: dict[str, Any], client: WebClient, respond: Any, context: Any, logger: Logger
 ) -> None:
     i = Interaction.acknowledge(ack, body, client, respond, context, logger)
-    guarded(i, ids.SWAP_CANCEL, lambda m: _decide(i, m, SwapStatus.CANCELLED))
+    guarded(i, ids.SWAP_CANCEL, lambda m: decide(i, m, _swap_id(i), SwapStatus.CANCELLED))
 
 
 def swap_back(
@@ -81,20 +81,24 @@ def swap_back(
 ) -> None:
     """ "Swap back" on an accept notice: ask the other party to undo that swap."""
     i = Interaction.acknowledge(ack, body, client, respond, context, logger)
+    guarded(
+        i,
+        ids.SWAP_BACK,
+        lambda m: _tell_requested(i, i.service.request_swap_back(m.id, _swap_id(i))),
+    )
 
-    def work(member: Member) -> None:
-        request = i.service.request_swap_back(member.id, _swap_id(i))
 
-        def tell() -> None:
-            i.notifier.swap_requested(request)
-            i.tell(
-                blocks.swap_requested_text(i.team, request),
-                blocks.swap_requested_blocks(i.team, request),
-            )
+def _tell_requested(i: Interaction, request: SwapRequest) -> None:
+    """Later: DM the counterpart the new request; confirm it to the clicker, with Cancel."""
 
-        i.later(f"tell swap back request #{request.id}", tell)
+    def tell() -> None:
+        i.notifier.swap_requested(request)
+        i.tell(
+            blocks.swap_requested_text(i.team, request),
+            blocks.swap_requested_blocks(i.team, request),
+        )
 
-    guarded(i, ids.SWAP_BACK, work)
+    i.later(f"tell request #{request.id}", tell)
 
 
 def _accept(i: Interaction, member: Member) -> None:
@@ -102,13 +106,14 @@ def _accept(i: Interaction, member: Member) -> None:
     try:
         outcome = i.service.accept_swap(member.id, swap_id)
     except Refusal:
-        _show_if_expired(i, swap_id)
+        show_if_expired(i, swap_id)
         raise
     _tell_decided(i, outcome.request, member)
 
 
-def _decide(i: Interaction, member: Member, decision: SwapStatus) -> None:
-    outcome = i.service.decide_swap(member.id, _swap_id(i), decision)
+def decide(i: Interaction, member: Member, swap_id: int, decision: SwapStatus) -> None:
+    """Decline or cancel request `swap_id`, a swap or a take-over (the same rules)."""
+    outcome = i.service.decide_swap(member.id, swap_id, decision)
     _tell_decided(i, outcome.request, member)
 
 
@@ -129,8 +134,9 @@ def _tell_decided(i: Interaction, request: SwapRequest, actor: Member) -> None:
 def settle_clicked(
     i: Interaction, request: SwapRequest, actor: Member, request_dm: tuple[str, str] | None
 ) -> bool:
-    """Show a decided request on the private message clicked (a reminder DM, the
-    requester's confirmation), unless it is the request DM (`request_dm`, just updated)."""
+    """Show a decided request (a swap or a take-over) on the private message clicked (a
+    reminder DM, the requester's confirmation), unless it is the request DM (`request_dm`,
+    just updated)."""
     clicked = i.clicked_message
     if not i.on_private_message or clicked == request_dm:
         return False
@@ -143,8 +149,8 @@ def settle_clicked(
     )
 
 
-def _show_if_expired(i: Interaction, swap_id: int) -> None:
-    """accept_swap marks a request past its start as expired: its DM should say so."""
+def show_if_expired(i: Interaction, swap_id: int) -> None:
+    """An accept marks a request past its deadline expired: its DM should say so."""
     request = i.service.swap(swap_id)
     if request is not None and request.status is SwapStatus.EXPIRED:
         i.later(f"show #{swap_id} as expired", lambda: i.notifier.request_dm_decided(request, None))
@@ -195,15 +201,6 @@ def candidate(
         check_week(i.service, k)
         if back is not None:
             check_week(i.service, back)
-        request = i.service.request_swap(member.id, to, k, back, cover=back is None)
-
-        def tell() -> None:
-            i.notifier.swap_requested(request)
-            i.tell(
-                blocks.swap_requested_text(i.team, request),
-                blocks.swap_requested_blocks(i.team, request),
-            )
-
-        i.later(f"tell swap request #{request.id}", tell)
+        _tell_requested(i, i.service.request_swap(member.id, to, k, back, cover=back is None))
 
     guarded(i, ids.SWAP_CANDIDATE, work)

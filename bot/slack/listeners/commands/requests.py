@@ -20,6 +20,7 @@ from bot.slack.errors import NOT_A_MEMBER
 from bot.slack.listeners.commands.context import CommandRequest
 from bot.slack.listeners.views.swap_modal import open_swap_modal
 from bot.slack.listeners.views.timeoff_modal import open_timeoff_modal
+from bot.slack.mrkdwn import typed_text
 from bot.slack.safely import safely
 
 SWAP_USAGE = (
@@ -42,22 +43,35 @@ class SwapArgs:
     reason: str
 
 
-def _day(token: str, what: str) -> date:
+def typed_day(token: str) -> date | None:
+    """A date typed as YYYY-MM-DD (a sub-command's argument), or None."""
+    if not _DATE.match(token):
+        return None
     try:
-        if not _DATE.match(token):
-            raise ValueError
         return date.fromisoformat(token)
     except ValueError:
-        raise Refusal(f"`{token[:20]}` is not {what} as YYYY-MM-DD. {SWAP_USAGE}") from None
+        return None
+
+
+def typed_member(team: Team, token: str) -> Member | None:
+    """A mention (<@U…|name>, as Slack escapes it), or a member id or name typed plainly;
+    None when that is nobody in the team."""
+    slack_id = parse_mention(token)
+    if slack_id is not None:
+        return team.member_by_slack(slack_id)
+    plain = token.lstrip("@").lower()
+    return next((m for m in team.members if plain in (m.id.lower(), m.name.lower())), None)
+
+
+def _day(token: str, what: str) -> date:
+    day = typed_day(token)
+    if day is None:
+        raise Refusal(f"`{token[:20]}` is not {what} as YYYY-MM-DD. {SWAP_USAGE}")
+    return day
 
 
 def _colleague(team: Team, token: str) -> Member:
-    """A mention (<@U…|name>, as Slack escapes it), or a member id or name typed plainly."""
-    slack_id = parse_mention(token)
-    found = team.member_by_slack(slack_id) if slack_id else None
-    if found is None and slack_id is None:
-        plain = token.lstrip("@").lower()
-        found = next((m for m in team.members if plain in (m.id.lower(), m.name.lower())), None)
+    found = typed_member(team, token)
     if found is None:
         raise Refusal("You can only swap with a member of the on-call team.")
     return found
@@ -75,9 +89,10 @@ def parse_swap_args(team: Team, args: str, whose: str = "your") -> SwapArgs:
     cover = False
     if rest and rest[0].lower() == "cover":
         cover, rest = True, rest[1:]
-    elif rest and _DATE.match(rest[0]):
+    elif rest and typed_day(rest[0]) is not None:
         their_day, rest = _day(rest[0], "a date in their week"), rest[1:]
-    return SwapArgs(counterpart, my_day, their_day, cover, " ".join(rest)[: blocks.MAX_TEXT])
+    reason = typed_text(" ".join(rest))[: blocks.MAX_TEXT]  # as the person saw it
+    return SwapArgs(counterpart, my_day, their_day, cover, reason)
 
 
 def _is_colleague(team: Team, token: str) -> bool:
@@ -121,9 +136,14 @@ def swap(req: CommandRequest) -> None:
         cover=parsed.cover,
         reason=parsed.reason,
     )
-    req.notifier.swap_requested(request)
+    _tell_requested(req, request)
+
+
+def _tell_requested(req: CommandRequest, request: SwapRequest) -> None:
+    """Confirm a request to the caller, with its Cancel button; DM the counterpart."""
     team = req.service.team
-    # The request is stored: a failed reply must not say "nothing was changed".
+    # The request is stored: a failed reply must not say "nothing was changed". The
+    # requester's answer first (one round trip to Slack), then the counterpart's DM.
     safely(
         req.logger,
         "confirm a swap request",
@@ -131,6 +151,7 @@ def swap(req: CommandRequest) -> None:
             blocks.swap_requested_text(team, request), blocks.swap_requested_blocks(team, request)
         ),
     )
+    req.notifier.swap_requested(request)
 
 
 def swap_back(req: CommandRequest, tokens: list[str]) -> None:
@@ -142,16 +163,7 @@ def swap_back(req: CommandRequest, tokens: list[str]) -> None:
             "Say which accepted request to swap back: `/oncall swap back <request number>` "
             "(the number is on the message that said it was accepted)."
         )
-    request = req.service.request_swap_back(req.member.id, swap_id)
-    req.notifier.swap_requested(request)
-    team = req.service.team
-    safely(
-        req.logger,
-        "confirm a swap back request",
-        lambda: req.reply(
-            blocks.swap_requested_text(team, request), blocks.swap_requested_blocks(team, request)
-        ),
-    )
+    _tell_requested(req, req.service.request_swap_back(req.member.id, swap_id))
 
 
 def record_swap(req: CommandRequest) -> None:

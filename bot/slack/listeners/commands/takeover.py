@@ -8,17 +8,17 @@ caller, and nothing changes.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
 from bot.core.errors import Refusal
 from bot.core.model import MAX_TEXT, Member, Team
 from bot.slack.blocks import takeover as blocks
-from bot.slack.common import parse_mention
 from bot.slack.errors import NOT_A_MEMBER
 from bot.slack.listeners.commands.context import CommandRequest
+from bot.slack.listeners.commands.requests import typed_day, typed_member
 from bot.slack.listeners.views.takeover_modal import open_takeover_modal, tell_takeover
+from bot.slack.mrkdwn import typed_text
 from bot.slack.safely import safely
 
 COVER_USAGE = (
@@ -27,7 +27,6 @@ COVER_USAGE = (
     "until this week's handover (or the end of that day); an admin records one at once with "
     "`/oncall cover @colleague for @engineer [until YYYY-MM-DD]`."
 )
-_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 @dataclass(frozen=True)
@@ -39,25 +38,17 @@ class CoverArgs:
 
 
 def _member(team: Team, token: str) -> Member:
-    """A mention (<@U…|name>, as Slack escapes it), or a member id or name typed plainly."""
-    slack_id = parse_mention(token)
-    if slack_id is not None:
-        found = team.member_by_slack(slack_id)
-    else:
-        plain = token.lstrip("@").lower()
-        found = next((m for m in team.members if plain in (m.id.lower(), m.name.lower())), None)
+    found = typed_member(team, token)
     if found is None:
         raise Refusal(f"`{token[:40]}` is not a member of the on-call team. {COVER_USAGE}")
     return found
 
 
 def _day(token: str) -> date:
-    try:
-        if not _DATE.match(token):
-            raise ValueError
-        return date.fromisoformat(token)
-    except ValueError:
-        raise Refusal(f"`{token[:20]}` is not a date as YYYY-MM-DD. {COVER_USAGE}") from None
+    day = typed_day(token)
+    if day is None:
+        raise Refusal(f"`{token[:20]}` is not a date as YYYY-MM-DD. {COVER_USAGE}")
+    return day
 
 
 def parse_cover_args(team: Team, args: str) -> CoverArgs:
@@ -77,7 +68,7 @@ def parse_cover_args(team: Team, args: str) -> CoverArgs:
             until = _day(value)
         else:
             raise Refusal(f"`{word}` is given twice. {COVER_USAGE}")
-    return CoverArgs(colleague, replaces, until, " ".join(rest)[:MAX_TEXT])
+    return CoverArgs(colleague, replaces, until, typed_text(" ".join(rest))[:MAX_TEXT])
 
 
 def cover(req: CommandRequest) -> None:

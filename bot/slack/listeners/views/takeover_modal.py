@@ -31,13 +31,16 @@ def open_takeover_modal(
     client.views_open(trigger_id=trigger_id, view=view)
 
 
-def tell_takeover(notifier: Notifier, outcome: TakeoverOutcome, actor: Member) -> None:
+def tell_takeover(
+    notifier: Notifier, outcome: TakeoverOutcome, actor: Member
+) -> tuple[str, str] | None:
     """Tell whom a take-over concerns: the colleague's request DM, or, in effect, the user
-    group, the channel and both people. Runs on a follow-up thread."""
+    group, the channel and both people (then returns where the request DM is, if any).
+    Runs on a follow-up thread."""
     if outcome.override is None:
-        notifier.takeover_requested(outcome.request)
-    else:
-        notifier.takeover_in_effect(outcome, actor)
+        notifier.swap_requested(outcome.request)
+        return None
+    return notifier.takeover_in_effect(outcome, actor)
 
 
 @dataclass(frozen=True)
@@ -93,9 +96,7 @@ def submit_takeover_modal(ack: Any, body: dict[str, Any], context: Any, logger: 
         tell_takeover(notifier, outcome, actor)
         request = outcome.request
         if outcome.override is None:  # the requester's confirmation, with Cancel
-            text = blocks.takeover_requested_text(team, request)
-            shown = blocks.takeover_requested_blocks(team, request)
-            notifier.later("confirm a take-over", lambda: _dm(notifier, actor, text, shown))
+            notifier.swap_request_confirmed(actor, request)
         elif actor.id not in (request.requester, request.counterpart):  # an admin recorded it
             line = blocks.takeover_channel_line(team, request, outcome.override)
             notifier.later("confirm a take-over", lambda: _dm(notifier, actor, line, None))
