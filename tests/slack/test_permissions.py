@@ -315,7 +315,7 @@ def list_pending_requests(h: SlackHarness, col: str) -> None:
         seen_by(h, user, ONLY_MEMBERS)
         unchanged(h, before)
         return
-    shown = json.loads(seen_by(h, user, "Pending swap requests"))
+    shown = json.loads(seen_by(h, user, "Pending requests"))
     listed = {
         int(b["block_id"].rsplit("_", 1)[1]): [e["action_id"] for e in b["elements"]]
         for b in shown["blocks"]

@@ -143,7 +143,7 @@ def test_an_admin_cancels_from_the_requests_list_and_both_parties_are_told(
     h.service.request_swap("davis", "john", 3)
     status, _ = h.command("requests", user=JOHN)
     assert status == 200
-    listing = answered(h, "Pending swap requests")
+    listing = answered(h, "Pending requests")
     assert ("swap_cancel", "1") in buttons(listing.args["blocks"])
     assert ("swap_accept", "2") in buttons(listing.args["blocks"])  # Davis's is to John
     h.fake.clear()

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import slackreq
 from harness import DAVIS, JAMES, JILL, JOHN, STRANGER, TEAM_FILE, SlackHarness, leaks
 from slackcalls import answered, dm_channel, has_text, posted
 from sqlalchemy import text
@@ -132,6 +133,11 @@ def test_request_then_accept_takes_effect_at_once(h: SlackHarness) -> None:
     # Monday's handover: Jill hands over, not Davis.
     handover = h.service.handover(4)
     assert (handover.outgoing, handover.incoming) == ("jill", "john")
+    # Davis's Home says who is on call in his place, not that he is.
+    h.fake.clear()
+    h.event(slackreq.app_home_opened_event(DAVIS))
+    home = json.dumps(h.fake.wait_for_call("views.publish").args["view"])
+    assert "is on call now in your place" in home and "You are on call now" not in home
 
 
 def test_accept_clicked_twice_has_one_effect(h: SlackHarness) -> None:
@@ -333,7 +339,7 @@ def test_declined_from_the_requests_list_with_its_own_buttons(h: SlackHarness) -
     h.fake.clear()
     status, _ = h.command("requests", user=JILL)
     assert status == 200
-    listing = answered(h, "Pending swap requests")
+    listing = answered(h, "Pending requests")
     shown = json.dumps(listing.args["blocks"])
     assert "Jill takes over from Davis" in shown and "covers" not in shown
     assert button_values(listing.args["blocks"], ids.TAKEOVER_DECLINE) == [str(request_id)]

@@ -50,6 +50,10 @@ def _week_block(team: Team, w: ScheduledWeek, answer: OnCall) -> Block:
     if w.reason:
         text += md("\n{}", italic(w.reason))
     if w.week.start <= answer.at:  # a week under way can no longer be swapped
+        if answer.on_call not in (None, w.member):  # a take-over, or the backup standing in
+            return section(
+                text + md("\n{} is on call now in your place.", at(team, answer.on_call))
+            )
         return section(text + md("\n:rotating_light: You are on call now."))
     return section(text, accessory=button("Request swap", ids.SWAP_OPEN, str(w.week.index)))
 

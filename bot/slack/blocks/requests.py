@@ -583,7 +583,7 @@ def requests_list_blocks(
 ) -> list[Block]:
     """Pending requests as `viewer` may act on them: Accept / Decline on those addressed
     to them, Cancel on their own and (an admin) on anyone's."""
-    title = "Pending swap requests" + ("" if is_admin else ": yours")
+    title = "Pending requests" + ("" if is_admin else ": yours")
     if not requests:
         return [header(title), section(md("No pending requests."))]
     blocks: list[Block] = [header(title)]
