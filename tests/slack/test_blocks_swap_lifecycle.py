@@ -78,8 +78,11 @@ def test_a_recorded_swap_names_the_admin_everywhere(team: Team) -> None:
     for reader, other in (("james", "Jill"), ("jill", "James")):
         text = b.swap_outcome_text(team, recorded, reader)
         assert f"John recorded a swap between you and {other}" in text
-        assert "(recorded by John)" in text
     assert "(recorded by John)" in b.swap_channel_line(team, recorded)
+    # an admin who is a party: each reads it from where they stand
+    own = request(status=SwapStatus.ACCEPTED, recorded_by="james")
+    assert "You recorded a swap with Jill" in b.swap_outcome_text(team, own, "james")
+    assert "James recorded a swap with you" in b.swap_outcome_text(team, own, "jill")
     assert "James and Jill were told" in json.dumps(dicts(b.swap_recorded_blocks(team, recorded)))
 
 

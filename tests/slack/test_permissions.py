@@ -387,7 +387,7 @@ def record_a_swap(h: SlackHarness, col: str) -> None:
         return
     seen_by(h, user, "Recorded request #1")
     for party in (JAMES, JILL):
-        seen_by(h, party, "recorded by John")
+        seen_by(h, party, "John recorded a swap")
     assert _swaps(h) == [("james", "jill", 1, 2, "accepted")]
     assert plan(h) == ["jill", "james", "davis", "john", "james"]
     assert [w.reason for w in h.service.schedule(1, 2)] == [

@@ -181,7 +181,7 @@ def test_an_admin_records_a_cover_both_are_told_who_did_it(h: SlackHarness) -> N
     confirmation = answered(h, "Recorded request #1")
     assert "Davis and Jill were told" in json.dumps(confirmation.args)
     for party in (DAVIS, JILL):
-        dm = posted(h, dm_channel(party), "recorded by John")
+        dm = posted(h, dm_channel(party), "John recorded a swap")
         assert buttons(dm.args["blocks"]) == [("swap_back", "1")]
     line = posted(h, CHANNEL, "Cover").args["text"]
     assert "Jill is on call the week of Mon 21 Dec 2026 instead of Davis (recorded by John)" in (

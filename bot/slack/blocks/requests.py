@@ -444,15 +444,15 @@ def swap_outcome_text(
     requester, counterpart = _person(team, request.requester), _person(team, request.counterpart)
     summary = swap_summary(team, request)
     if request.status is SwapStatus.ACCEPTED and request.recorded_by is not None:
-        other = counterpart if reader == request.requester else requester
-        return md(
-            ":white_check_mark: {} recorded a swap between you and {}: {}. It is in the "
-            "schedule now (recorded by {}).",
-            _person(team, request.recorded_by),
-            other,
-            summary,
-            _person(team, request.recorded_by),
-        )
+        other_id = request.counterpart if reader == request.requester else request.requester
+        other, admin = _person(team, other_id), _person(team, request.recorded_by)
+        if reader == request.recorded_by:  # the admin is a party
+            done = md("You recorded a swap with {}", other)
+        elif other_id == request.recorded_by:
+            done = md("{} recorded a swap with you", admin)
+        else:
+            done = md("{} recorded a swap between you and {}", admin, other)
+        return md(":white_check_mark: {}: {}. It is in the schedule now.", done, summary)
     if request.status is SwapStatus.ACCEPTED:
         if reader == request.counterpart:
             return md(":white_check_mark: Done: you accepted {}'s request. {}.", requester, summary)
