@@ -67,6 +67,7 @@ LABELS = {
     "schedule": "/oncall schedule 12",
     "home": "App Home open",
     "accept": "swap accept",
+    "typed_swap": "/oncall swap @x",  # --slack-rtt only
 }
 PHASE_SECONDS = 120.0  # a phase stops sending after this long
 REPLY_WAIT = 60.0  # and waits at most this long for its replies
@@ -834,6 +835,7 @@ def run_ours(
 
 # --- Slack round trips (--slack-rtt): one action at a time against a distant Slack -------
 
+HOME_AFTER_CHANGE = 0.5  # bot/slack/home.py AFTER_CHANGE_SECONDS
 ROUND_TRIP_ACTIONS = 5  # of each kind, one after another
 BURST = 40  # accepts from several clients at once, for connections per call
 
@@ -844,14 +846,17 @@ class RoundTrip:
     until every Web API effect landed (`settled`), the calls and new connections."""
 
     seen: float | None
-    settled: float
+    settled: float  # the last effect other than an App Home refresh
     calls: int
     connections: int
+    homes: float | None = None  # the last App Home refresh (views.publish), if any
 
 
 def _quiet(fake: fakeslack.FakeSlack, since: int, rtt: float, limit: float = 30.0) -> None:
-    """Wait until no call reached the fake for a while (longer than two round trips)."""
-    quiet = max(0.3, 3 * rtt)
+    """Wait until no call reached the fake for a while: longer than two round trips plus
+    the wait of a change's App Home refresh (HomePublisher coalesces a burst), so the
+    refreshes an action asked for are counted with it."""
+    quiet = max(0.3, 3 * rtt) + HOME_AFTER_CHANGE
     deadline = time.monotonic() + limit
     seen, last_change = len(fake.calls), time.monotonic()
     while time.monotonic() < deadline:
@@ -883,11 +888,14 @@ def one_round_trip(
     _quiet(fake, before, fake.rtt)
     calls = fake.calls[before:]
     shown = [c.time for c in calls if visible(c)] + in_ack
+    effects = [c.time for c in calls if c.method != "views.publish"]
+    homes = [c.time for c in calls if c.method == "views.publish"]
     return RoundTrip(
         seen=(min(shown) - sample.sent) if shown else None,
-        settled=(max(c.time for c in calls) - sample.sent) if calls else 0.0,
+        settled=(max(effects) - sample.sent) if effects else 0.0,
         calls=len(calls),
         connections=fake.connections - connections,
+        homes=(max(homes) - sample.sent) if homes else None,
     )
 
 
@@ -907,10 +915,11 @@ def round_trips(
         server.start()
         warm_up(port, fake, None, len(history.team.members))
         fake.rtt = rtt_ms / 1000
-        pairs = swap_pairs(history, ROUND_TRIP_ACTIONS + BURST)
+        per_kind = ROUND_TRIP_ACTIONS
+        pairs = swap_pairs(history, 2 * per_kind + BURST)  # accepts, typed requests, the burst
         filer = SwapFiler(history)
         accepts: list[RoundTrip] = []
-        for pair in pairs[:ROUND_TRIP_ACTIONS]:
+        for pair in pairs[:per_kind]:
             swap_id, user, channel, ts = filer.file(pair)
             body = accept_body(swap_id, user, channel, ts, fake.response_url(f"rt-{swap_id}"))
             accepts.append(
@@ -952,16 +961,21 @@ def round_trips(
                     ),
                 )
             )
+        typed = [
+            one_round_trip(port, fake, body, slackreq.FORM, visible)
+            for body, visible in typed_swaps(history, fake, pairs[per_kind : 2 * per_kind])
+        ]
         out["actions"] = {
             "accept": [r.__dict__ for r in accepts],
+            "typed_swap": [r.__dict__ for r in typed],
             "home": [r.__dict__ for r in homes],
             "oncall": [r.__dict__ for r in nows],
         }
         # A burst: BURST accepts at once, each from its own client on its own pair.
         _quiet(fake, -1, fake.rtt, 5.0)
         before, connections = len(fake.calls), fake.connections
-        burst = pairs[ROUND_TRIP_ACTIONS:]
-        results: list[Sample] = []
+        burst = pairs[2 * per_kind :]
+        results: list[tuple[Sample, str]] = []  # each accept, and its request DM's ts
 
         def send(pair: Pair) -> None:
             swap_id, user, channel, ts = filer.file(pair)
@@ -970,7 +984,7 @@ def round_trips(
             client = Client(port)
             client.post(Request(body, signed(body, slackreq.FORM)), sample)
             client.close()
-            results.append(sample)
+            results.append((sample, ts))
 
         threads = [threading.Thread(target=send, args=(p,)) for p in burst]
         for t in threads:
@@ -978,10 +992,20 @@ def round_trips(
         for t in threads:
             t.join(30)
         _quiet(fake, before, fake.rtt, 60.0)
+        calls = fake.calls[before:]
+        updated = {c.args.get("ts"): c.time for c in calls if c.method == "chat.update"}
+        # Each clicker's answer (their request DM updated), and when everything landed.
+        seen = [updated[ts] - s.sent for s, ts in results if ts in updated]
         out["burst"] = {
             "accepts": len(burst),
-            "calls": len(fake.calls) - before,
+            "calls": len(calls),
             "connections": fake.connections - connections,
+            "seen_p50": percentile(seen, 50),
+            "seen_p99": percentile(seen, 99),
+            "seen_count": len(seen),
+            "settled": (max(c.time for c in calls) - min(s.sent for s, _ in results))
+            if calls and results
+            else None,
         }
         filer.close()
     finally:
@@ -990,13 +1014,38 @@ def round_trips(
     return out
 
 
+def typed_swaps(
+    history: History, fake: fakeslack.FakeSlack, pairs: list[Pair]
+) -> list[tuple[bytes, Callable[[fakeslack.Call], bool]]]:
+    """`/oncall swap <@them> <a day of my week> <a day of theirs>`, typed by the owner of
+    each pair's first week, offering it for the second (both free in the bench's plan);
+    what the person sees is the confirmation through the command's response_url."""
+    from bot.core.weeks import week
+
+    typed = []
+    for n, pair in enumerate(pairs):
+        me, them = history.team.member(pair.first), history.team.member(pair.second)
+        mine, theirs = week(history.team, pair.a).days[2], week(history.team, pair.b).days[2]
+        text = f"swap <@{them.slack_id}|{them.id}> {mine.isoformat()} {theirs.isoformat()}"
+        path = f"rt-swap-{n}"
+        body = slackreq.slash_command_body(
+            text=text, user_id=me.slack_id, user_name=me.id, response_url=fake.response_url(path)
+        )
+
+        def visible(c: fakeslack.Call, p: str = f"/hooks/{path}") -> bool:
+            return c.method == fakeslack.RESPONSE_URL and c.args.get("_path") == p
+
+        typed.append((body, visible))
+    return typed
+
+
 def round_trip_report(r: dict[str, Any]) -> str:
     rtt = r["rtt_ms"]
     lines = [
         f"Slack round trips at {rtt:.0f} ms RTT (median of {ROUND_TRIP_ACTIONS} actions, one at a"
         " time)",
         f"{'action':<16}{'seen ms':>9}{'(RTTs)':>8}{'settled ms':>12}{'(RTTs)':>8}"
-        f"{'calls':>7}{'new conns':>11}",
+        f"{'Homes ms':>10}{'calls':>7}{'new conns':>11}",
     ]
     for kind, rows in r["actions"].items():
         seen = [x["seen"] for x in rows if x["seen"] is not None]
@@ -1007,15 +1056,25 @@ def round_trip_report(r: dict[str, Any]) -> str:
         conns = percentile([float(x["connections"]) for x in rows], 50) or 0
         seen_ms = "-" if med_seen is None else f"{med_seen * 1000:.0f}"
         seen_rtt = "-" if med_seen is None else f"{med_seen * 1000 / rtt:.1f}"
+        refreshed = [x["homes"] for x in rows if x.get("homes") is not None]
+        # A stray refresh (a scheduler job's) is not the action's: most rows must have one.
+        med_homes = percentile(refreshed, 50) if 2 * len(refreshed) > len(rows) else None
+        homes_ms = "-" if med_homes is None else f"{med_homes * 1000:.0f}"
         lines.append(
             f"{LABELS[kind]:<16}{seen_ms:>9}{seen_rtt:>8}{med_settled * 1000:>12.0f}"
-            f"{med_settled * 1000 / rtt:>8.1f}{calls:>7.0f}{conns:>11.0f}"
+            f"{med_settled * 1000 / rtt:>8.1f}{homes_ms:>10}{calls:>7.0f}{conns:>11.0f}"
         )
     b = r["burst"]
     lines.append(
         f"burst of {b['accepts']} accepts at once: {b['calls']} Web API calls on"
         f" {b['connections']} new connections (target <= calls / 4 = {b['calls'] // 4})"
     )
+    if b.get("seen_p50") is not None:
+        lines.append(
+            f"  each clicker's DM updated ({b['seen_count']}/{b['accepts']}): p50"
+            f" {b['seen_p50'] * 1000:.0f} ms, p99 {b['seen_p99'] * 1000:.0f} ms after the click;"
+            f" everything landed {b['settled'] * 1000:.0f} ms after the first click"
+        )
     return "\n".join(lines)
 
 

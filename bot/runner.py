@@ -66,8 +66,9 @@ class Running:
     def stop(self) -> bool:
         """Stop in the reverse order of starting: the HTTP server (finishing requests in
         flight) or the Socket Mode connection, the scheduler, the work queued after
-        acknowledgements, the App Home publisher. Each part gets a bounded time; False
-        when one did not finish in it (its threads are abandoned)."""
+        acknowledgements, the App Home publisher, the Web API client's connections.
+        Each part gets a bounded time; False when one did not finish in it (its threads
+        are abandoned)."""
         clean = True
         deadline = time.monotonic() + STOP_BUDGET
         while self.stops:
@@ -211,9 +212,10 @@ def start(
 
     service = open_service(settings, clock, create_db=create_db)
     client = make_client(settings.bot_token, settings.api_url)
+    identity = None
     if check_token:
         try:
-            client.auth_test()
+            identity = client.auth_test()
         except SlackApiError as e:
             raise StartupError(
                 f"Slack refused SLACK_BOT_TOKEN ({e.response.get('error', 'error')}): "
@@ -229,16 +231,32 @@ def start(
     for closed in service.close_requests_of_former_members():
         log.info("closed swap request #%s: %s", closed.request.id, closed.reason)
         notifier.swap_closed(closed)
-    app = build_app(service, client, signing_secret=settings.signing_secret, notifier=notifier)
+    app = build_app(
+        service,
+        client,
+        signing_secret=settings.signing_secret,
+        notifier=notifier,
+        identity=identity,
+    )
     running = Running(settings, service, app, client, homes, notifier, scheduler_wanted=scheduler)
     # Stopped in reverse: what runs after acknowledgements (listeners, then the Web API
-    # follow-ups they queue), then the Homes they asked for.
+    # follow-ups they queue), then the Homes they asked for, then the kept-alive
+    # connections all of them used.
+    running.on_stop("the Slack connections", client.pool.close)
     running.on_stop("the App Home publisher", homes.stop)
     running.on_stop("the Slack follow-ups", notifier.followups.stop)
     running.on_stop("the listeners", lambda: app.listener_runner.listener_executor.shutdown())
     stop_serving: Stop | None = None
     try:
         serve, stop_serving = _listen(running, host)
+        from bot.slack.server import serve_calendar  # the calendar feeds (CALENDAR_PORT)
+
+        try:
+            running.on_stop(*serve_calendar(running, host))
+        except OSError as e:
+            raise StartupError(
+                f"cannot listen on CALENDAR_PORT {settings.calendar_port}: {e.strerror}"
+            ) from None
         if scheduler:
             from bot.scheduler.jobs import start_scheduler
 

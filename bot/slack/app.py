@@ -4,14 +4,17 @@ that never answers Slack with a 500 (bot/slack/errors.py), then the listeners.""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
+from slack_bolt.middleware.authorization import SingleTeamAuthorization
 from slack_sdk import WebClient
+from slack_sdk.web import SlackResponse
 
 from bot.service import OnCallService
+from bot.slack.client import PooledWebClient
 from bot.slack.errors import make_error_handler
 from bot.slack.home import HomePublisher
 from bot.slack.listeners import register_listeners
@@ -28,10 +31,12 @@ def build_app(
     signing_secret: str | None,
     notifier: Notifier | None = None,
     logger: logging.Logger | None = None,
+    identity: SlackResponse | None = None,
 ) -> App:
     """`notifier` tells people what a change means; when not given, a new one with a new
     App Home publisher, which the caller stops (`notifier.homes.stop()`) when the app
-    stops."""
+    stops. `identity`: the token's auth.test answer, when the caller has it (the runner
+    checks the token at start); without it Bolt asks on the first request."""
     if notifier is None:
         notifier = Notifier(client, service, HomePublisher(client, service))
     homes = notifier.homes or HomePublisher(client, service)
@@ -51,10 +56,11 @@ def build_app(
         logger=logger or logging.getLogger("bot.slack"),
     )
 
+    if identity is not None:
+        _know_identity(app, identity)
     # After Bolt's own (signature check, authorization), in this order.
-    app.use(_share(client))
+    app.use(_Shared(client, notifier))
     app.use(InjectService(service, homes))
-    app.use(_provide(notifier))
     app.use(WellFormed())
     app.use(SameWorkspace())
     app.use(RetryDeduplication())
@@ -63,24 +69,33 @@ def build_app(
     return app
 
 
-def _share(client: WebClient) -> Callable[..., None]:
-    """A middleware that gives every listener (its `client`, `say`, `context.client`) the
-    process's one client. Bolt builds a new WebClient per request, which would open a new
-    connection per call; the shared one keeps its connections alive (bot/slack/client.py).
-    Sharing is safe: its token is fixed and nothing sets per-request state on it."""
+def _know_identity(app: App, identity: SlackResponse) -> None:
+    """Give Bolt's single-workspace authorization the auth.test answer the runner already
+    has. Without it Bolt calls auth.test on the first request, before that request is
+    acknowledged: a Web API round trip on an acknowledgement path."""
+    for middleware in app._middleware_list:
+        if isinstance(middleware, SingleTeamAuthorization):
+            middleware.auth_test_result = identity
 
-    def share_client(context: Any, next: Callable[[], None]) -> None:  # noqa: A002
-        context["client"] = client
+
+class _Shared(Middleware):
+    """Gives every listener (its `client`, `say`, `context.client`) the process's one
+    client, a `respond` that posts to the request's response_url over that client's
+    connections, and the notifier (NOTIFIER_KEY). Bolt builds a new WebClient per
+    request and a new connection per reply, which would open a connection per call; the
+    shared one keeps its connections alive (bot/slack/client.py). Sharing is safe: its
+    token is fixed and nothing sets per-request state on it. A Middleware class, not a
+    function: Bolt inspects a function middleware's arguments on every request."""
+
+    def __init__(self, client: WebClient, notifier: Notifier) -> None:
+        self.client = client
+        self.notifier = notifier
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Any) -> BoltResponse | None:  # noqa: A002
+        context = req.context
+        context["client"] = self.client
+        if isinstance(self.client, PooledWebClient):
+            context["respond"] = self.client.responder(context.response_url)
+        context[NOTIFIER_KEY] = self.notifier
         next()
-
-    return share_client
-
-
-def _provide(notifier: Notifier) -> Callable[..., None]:
-    """A middleware that puts the notifier in every request's context (NOTIFIER_KEY)."""
-
-    def provide_notifier(context: Any, next: Callable[[], None]) -> None:  # noqa: A002
-        context[NOTIFIER_KEY] = notifier
-        next()
-
-    return provide_notifier
+        return resp

@@ -18,17 +18,22 @@ import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.client import HTTPMessage
 from typing import Any
 from urllib.error import HTTPError, URLError
 from urllib.parse import urlsplit
 from urllib.request import Request
 
+from slack_bolt.context.respond import Respond
+from slack_bolt.context.respond.internals import _build_message
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.handler import RetryHandler
+from slack_sdk.webhook import WebhookClient, WebhookResponse
 
 DEFAULT_API_URL = "https://slack.com/api/"
 #: Idle connections kept per host; more concurrent calls open more, and the extra ones
@@ -61,6 +66,7 @@ class ConnectionPool:
         self.context = context
         self.idle = idle
         self.opened = 0
+        self.closed = False  # by close(): connections given back from then on are closed
         self._lock = threading.Lock()
         self._free: dict[_Origin, list[http.client.HTTPConnection]] = {}
 
@@ -88,7 +94,7 @@ class ConnectionPool:
     def _give_back(self, origin: _Origin, connection: http.client.HTTPConnection) -> None:
         with self._lock:
             free = self._free.setdefault(origin, [])
-            if len(free) < self.idle:
+            if not self.closed and len(free) < self.idle:
                 free.append(connection)
                 return
         connection.close()
@@ -108,9 +114,37 @@ class ConnectionPool:
             else:
                 connection.close()
 
+    def send(self, origin: _Origin, url: str, req: Request) -> tuple[int, HTTPMessage, bytes]:
+        """POST `req` to `origin` on a lent connection: (status, headers, body) of a 2xx
+        answer. Other answers raise HTTPError and a failure to connect URLError, as
+        urlopen's do, so slack_sdk's retry handlers see what they know."""
+        parts = urlsplit(url)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        headers = {key: str(value) for key, value in req.header_items()}
+        sent: bytes | None = req.data  # type: ignore[assignment]
+        with self.connection(origin) as connection:
+            try:
+                connection.request("POST", path, body=sent, headers=headers)
+            except OSError as error:  # as urlopen says it: refused, unreachable, timed out
+                raise URLError(error) from error
+            # A connection dropped before the answer raises RemoteDisconnected, as urlopen's
+            # does; slack_sdk's ConnectionErrorRetryHandler retries both.
+            response = connection.getresponse()
+            data = response.read()
+            if response.will_close:
+                connection.close()
+        message = response.msg
+        if not 200 <= response.status < 300:
+            where = f"{origin[0]}://{origin[1]}:{origin[2]}{path}"
+            raise HTTPError(where, response.status, response.reason, message, io.BytesIO(data))
+        return response.status, message, data
+
     def close(self) -> None:
-        """Close every idle connection."""
+        """Close every idle connection, and each lent one when it comes back (a call still
+        running at a stop finishes on its connection; a later one opens its own, closed
+        after it)."""
         with self._lock:
+            self.closed = True
             free, self._free = self._free, {}
         for connections in free.values():
             for connection in connections:
@@ -127,29 +161,10 @@ class PooledWebClient(WebClient):
         self.pool = ConnectionPool(self.timeout, self.ssl, idle_connections)
 
     def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
-        parts = urlsplit(url)
-        if self.proxy is not None or parts.scheme not in ("http", "https") or "@" in parts.netloc:
+        origin = _pooled_origin(url, self.proxy)
+        if origin is None:
             return super()._perform_urllib_http_request_internal(url, req)  # type: ignore[no-any-return]
-        default_port = 443 if parts.scheme == "https" else 80
-        origin = (parts.scheme, parts.hostname or "", parts.port or default_port)
-        path = parts.path + (f"?{parts.query}" if parts.query else "")
-        headers = {key: str(value) for key, value in req.header_items()}
-        sent: bytes | None = req.data  # type: ignore[assignment]
-        with self.pool.connection(origin) as connection:
-            try:
-                connection.request("POST", path, body=sent, headers=headers)
-            except OSError as error:  # as urlopen says it: refused, unreachable, timed out
-                raise URLError(error) from error
-            # A connection dropped before the answer raises RemoteDisconnected, as urlopen's
-            # does; slack_sdk's ConnectionErrorRetryHandler retries both.
-            response = connection.getresponse()
-            data = response.read()
-            if response.will_close:
-                connection.close()
-        message = response.msg
-        if not 200 <= response.status < 300:
-            url = f"{origin[0]}://{origin[1]}:{origin[2]}{path}"
-            raise HTTPError(url, response.status, response.reason, message, io.BytesIO(data))
+        status, message, data = self.pool.send(origin, url, req)
         if message.get_content_type() == "application/gzip":
             body: bytes | str = data
         else:
@@ -158,11 +173,83 @@ class PooledWebClient(WebClient):
             shown = "(binary)" if isinstance(body, bytes) else body
             self._logger.debug(
                 "Received the following response - status: %s, headers: %s, body: %s",
-                response.status,
+                status,
                 dict(message),
                 shown,
             )
-        return {"status": response.status, "headers": message, "body": body}
+        return {"status": status, "headers": message, "body": body}
+
+    def responder(self, response_url: str | None) -> PooledRespond:
+        """Bolt's `respond` for one request, its posts to `response_url` sent over this
+        client's pool with this client's retry handlers."""
+        return PooledRespond(
+            response_url=response_url,
+            pool=self.pool,
+            retry_handlers=self.retry_handlers,
+            proxy=self.proxy,
+            ssl_context=self.ssl,
+        )
+
+
+class PooledWebhookClient(WebhookClient):
+    """A WebhookClient (a response_url, an incoming webhook) whose posts reuse the pool's
+    kept-alive connections; its retry loop is slack_sdk's own, unchanged."""
+
+    def __init__(self, url: str, pool: ConnectionPool, **kwargs: Any) -> None:
+        super().__init__(url, timeout=int(pool.timeout), **kwargs)
+        self.pool = pool
+
+    def _perform_http_request_internal(self, url: str, req: Request) -> WebhookResponse:
+        origin = _pooled_origin(url, self.proxy)
+        if origin is None:
+            return super()._perform_http_request_internal(url, req)  # type: ignore[no-any-return]
+        status, message, data = self.pool.send(origin, url, req)
+        body = data.decode(message.get_content_charset() or "utf-8")
+        return WebhookResponse(url=url, status_code=status, body=body, headers=dict(message))
+
+
+class PooledRespond(Respond):
+    """Bolt's `respond` (same arguments, same answer), posting through a
+    PooledWebhookClient: Bolt's own opens a new connection for every reply."""
+
+    def __init__(
+        self,
+        *,
+        response_url: str | None,
+        pool: ConnectionPool,
+        retry_handlers: list[RetryHandler],
+        proxy: str | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        super().__init__(response_url=response_url, proxy=proxy, ssl=ssl_context)
+        self.pool = pool
+        self.retry_handlers = retry_handlers
+
+    def __call__(self, text: str | dict[str, Any] = "", **fields: Any) -> WebhookResponse:
+        if self.response_url is None:
+            raise ValueError("respond is unsupported here as there is no response_url")
+        if isinstance(text, dict):  # a whole message, as Bolt's respond takes it
+            message = _build_message(**text)
+        else:
+            message = _build_message(text, **fields)
+        client = PooledWebhookClient(
+            self.response_url,
+            self.pool,
+            proxy=self.proxy,
+            ssl=self.ssl,
+            retry_handlers=self.retry_handlers,
+        )
+        return client.send_dict(message)
+
+
+def _pooled_origin(url: str, proxy: str | None) -> _Origin | None:
+    """Where a call to `url` goes over the pool; None for what slack_sdk's own urllib
+    path must send (through a proxy, a URL with user:password@ in it, not http(s))."""
+    parts = urlsplit(url)
+    if proxy or parts.scheme not in ("http", "https") or "@" in parts.netloc:
+        return None
+    default_port = 443 if parts.scheme == "https" else 80
+    return parts.scheme, parts.hostname or "", parts.port or default_port
 
 
 def make_client(token: str, api_url: str | None = None, *, retries: int = 3) -> PooledWebClient:

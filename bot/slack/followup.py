@@ -10,6 +10,13 @@ or failing Slack then delays the messages, never the next request's acknowledgem
 
 Each listener hands over one task (or a few in the order they must run), so what one
 request tells is told in its order.
+
+Two lanes: a task handed over by a listener (or the scheduler) is what a request
+answers, the thing its person waits to see (the clicked message updated, the reply to a
+command); a task that a follow-up hands over in turn is an effect fanned out for others
+(the other party's DM, the channel line). Answers go first: a burst of decisions no
+longer queues each clicker's answer behind the DMs of every decision before it. An
+effect is not starved: one that waited EFFECT_WAIT_SECONDS goes before new answers.
 """
 
 from __future__ import annotations
@@ -17,21 +24,35 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
+import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from logging import Logger
 from typing import Any
 
 FOLLOW_UP_THREADS = 8
+#: The longest an effect waits while answers keep coming before it goes first anyway.
+EFFECT_WAIT_SECONDS = 2.0
 
 log = logging.getLogger("bot.slack")
 
 
 class FollowUps:
-    """A thread pool for Web API calls after a change; a failure is logged, never raised."""
+    """A thread pool for Web API calls after a change, answers before effects (see the
+    module's docstring); a failure is logged, never raised."""
 
-    def __init__(self, logger: Logger | None = None, threads: int = FOLLOW_UP_THREADS) -> None:
+    def __init__(
+        self,
+        logger: Logger | None = None,
+        threads: int = FOLLOW_UP_THREADS,
+        effect_wait: float = EFFECT_WAIT_SECONDS,
+    ) -> None:
         self.logger = logger or log
+        self.effect_wait = effect_wait
+        # Each submitted job runs the most urgent task queued when it starts (the pool
+        # only says when a thread is free), so there is one job per task.
         self._executor = ThreadPoolExecutor(threads, thread_name_prefix="slack-follow-up")
         self._idle = threading.Condition()
         self._pending = 0
@@ -39,6 +60,9 @@ class FollowUps:
         self._waiting: dict[int, tuple[str, Logger]] = {}
         self._ids = itertools.count()
         self._started: set[int] = set()
+        self._answers: deque[_Task] = deque()
+        self._effects: deque[_Task] = deque()
+        self._inside = threading.local()  # set on this pool's own threads
 
     def run(
         self,
@@ -51,37 +75,43 @@ class FollowUps:
         """Run `call` soon, off the caller's thread. If it raises, the error is logged
         (as "could not <what>") and `on_failure` runs (e.g. telling the person)."""
         logger = logger or self.logger
+        lane = self._effects if getattr(self._inside, "yes", False) else self._answers
         with self._idle:
             self._pending += 1
-            task = next(self._ids)
-            self._waiting[task] = (what, logger)
+            task = _Task(next(self._ids), what, call, logger, on_failure, time.monotonic())
+            self._waiting[task.id] = (what, logger)
+            lane.append(task)
         try:
-            self._executor.submit(self._run, task, what, call, logger, on_failure)
+            self._executor.submit(self._run_next)
         except RuntimeError:  # shut down: the app is stopping, nobody waits for it
-            self._done(task)
+            with self._idle:
+                lane.remove(task)
+            self._done(task.id)
             logger.warning("could not %s: the app is stopping (not sent)", what)
 
-    def _run(
-        self,
-        task: int,
-        what: str,
-        call: Callable[[], Any],
-        logger: Logger,
-        on_failure: Callable[[], Any] | None,
-    ) -> None:
+    def _take(self) -> _Task:
+        """The next task: the oldest answer, unless the oldest effect waited too long."""
         with self._idle:
-            self._started.add(task)
+            effects = self._effects
+            late = bool(effects) and time.monotonic() - effects[0].queued > self.effect_wait
+            task = (self._answers if self._answers and not late else effects).popleft()
+            self._started.add(task.id)
+            return task
+
+    def _run_next(self) -> None:
+        self._inside.yes = True
+        task = self._take()
         try:
-            call()
+            task.call()
         except Exception:
-            logger.exception("could not %s", what)
-            if on_failure is not None:
+            task.logger.exception("could not %s", task.what)
+            if task.on_failure is not None:
                 try:
-                    on_failure()
+                    task.on_failure()
                 except Exception:
-                    logger.exception("could not say that %s failed", what)
+                    task.logger.exception("could not say that %s failed", task.what)
         finally:
-            self._done(task)
+            self._done(task.id)
 
     def _done(self, task: int) -> None:
         with self._idle:
@@ -109,3 +139,13 @@ class FollowUps:
                 logger.warning("still trying to %s when the app stopped (may not be sent)", what)
             else:
                 logger.warning("could not %s: the app stopped first (not sent)", what)
+
+
+@dataclass
+class _Task:
+    id: int
+    what: str
+    call: Callable[[], Any]
+    logger: Logger
+    on_failure: Callable[[], Any] | None
+    queued: float  # time.monotonic()

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from fakeslack import FakeSlack
+from fakeslack import RESPONSE_URL, FakeSlack
 from slack_sdk.errors import SlackApiError
 
 from bot.slack.client import PooledWebClient, make_client
@@ -112,3 +112,73 @@ def test_a_refused_connection_is_retried_then_raised() -> None:
     with pytest.raises(OSError):
         client.auth_test()
     assert isinstance(client, PooledWebClient)
+
+
+# --- response_url replies (Bolt's `respond`) ------------------------------------------------
+
+
+def test_replies_to_response_urls_share_the_pool(fake: FakeSlack) -> None:
+    client = make_client("xoxb-test", fake.url)
+    client.chat_postMessage(channel="C1", text="warm")  # the Web API's connection, reused
+    start = threading.Barrier(THREADS)
+    errors: list[BaseException] = []
+
+    def reply(n: int) -> None:
+        start.wait()
+        try:
+            for i in range(CALLS_PER_THREAD):
+                respond = client.responder(fake.response_url(f"r{n}-{i}"))
+                assert respond(text=f"{n}-{i}", response_type="ephemeral").status_code == 200
+        except BaseException as error:  # reported below, not lost in the thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=reply, args=(n,)) for n in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert errors == []
+    replies = fake.calls_to(RESPONSE_URL)
+    assert sorted(c.args["text"] for c in replies) == sorted(
+        f"{n}-{i}" for n in range(THREADS) for i in range(CALLS_PER_THREAD)
+    )
+    assert all(c.args["response_type"] == "ephemeral" for c in replies)
+    # 61 posts; Bolt's own respond opened one connection per reply (the test below).
+    assert fake.connections <= THREADS, fake.connections
+
+
+def test_bolts_own_respond_opens_a_connection_per_reply(fake: FakeSlack) -> None:
+    """The baseline the pooled responder improves on."""
+    from slack_bolt.context.respond import Respond
+
+    for i in range(4):
+        Respond(response_url=fake.response_url(f"r{i}"))(text=str(i))
+    assert fake.connections == 4
+
+
+def test_a_reply_is_answered_as_bolts_respond_answers_it(fake: FakeSlack) -> None:
+    """Same arguments (a whole message as a dict, too), same WebhookResponse; a reply
+    Slack refuses comes back as its status, not raised, as with Bolt's."""
+    respond = make_client("xoxb-test", fake.url).responder(fake.response_url("r1"))
+    answer = respond({"text": "whole", "replace_original": True})
+    assert (answer.status_code, answer.body) == (200, "ok")
+    (call,) = fake.calls_to(RESPONSE_URL)
+    assert call.args["replace_original"] is True and call.args["_path"] == "/hooks/r1"
+    refused = respond(text="x" * 50_000)  # longer than Slack shows
+    assert refused.status_code == 400
+    fake.take_refusals()
+    with pytest.raises(ValueError):
+        make_client("xoxb-test", fake.url).responder(None)(text="nowhere")
+
+
+def test_replies_are_retried_like_web_api_calls(fake: FakeSlack) -> None:
+    respond = make_client("xoxb-test", fake.url).responder(fake.response_url("r1"))
+    respond(text="warm")
+    fake.fail_next(RESPONSE_URL, status=429, retry_after=0)
+    fake.fail_next(RESPONSE_URL, status=503)
+    fake.fail_next(RESPONSE_URL, status=None, drop=True)
+    assert respond(text="after faults").status_code == 200
+    calls = fake.calls_to(RESPONSE_URL)
+    assert [c.status for c in calls] == [200, 429, 503, None, 200]
+    assert [c.args["text"] for c in calls if not c.failed] == ["warm", "after faults"]
+    assert fake.connections == 2  # the dropped one replaced, the others kept

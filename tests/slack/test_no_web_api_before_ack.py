@@ -1,9 +1,9 @@
 """Issue 15: no Web API call on the acknowledgement path of any request.
 
-Every kind of request the app listens for (each `/oncall` sub-command, each button of
-bot/slack/ids.py, each modal, app_home_opened) is sent while the fake Slack stalls every
-call (Web API and response_url) for STALL seconds, as a distant or struggling Slack
-would. Two things are checked for each:
+Every kind of request the app listens for (each `/oncall` sub-command, each button and
+each modal the listeners register, app_home_opened) is sent while the fake Slack stalls
+every call (Web API and response_url) for STALL seconds, as a distant or struggling
+Slack would. Two things are checked for each:
 
 - its acknowledgement came back before one stalled call could have been answered, so
   nothing on the way to the ack waited on Slack;

@@ -9,9 +9,11 @@ import threading
 from typing import Any
 
 import pytest
+from fakeslack import RESPONSE_URL
 from harness import DAVIS, JILL, SlackHarness
 
 from bot.slack import ids
+from bot.slack.client import PooledRespond
 from bot.slack.followup import FollowUps
 
 CHANNEL = "C0000000000"  # the team's on-call channel
@@ -45,6 +47,36 @@ def test_a_burst_of_requests_reuses_connections(h: SlackHarness) -> None:
     calls = len(h.fake.calls)
     assert calls >= 8
     assert h.fake.connections - before <= max(2, calls // 4), (calls, h.fake.connections)
+
+
+def test_replies_through_response_urls_reuse_connections(h: SlackHarness) -> None:
+    """`/oncall runbook` answers through the command's response_url (Bolt's `respond`,
+    which opened a new connection for every reply): now over the pooled connections."""
+    before = h.fake.connections
+    for _ in range(12):
+        assert h.command("runbook nothing-like-it")[0] == 200
+    h.settle()
+    replies = [c for c in h.fake.calls_to(RESPONSE_URL) if not c.args.get("_ack")]
+    assert len(replies) == 12
+    assert h.fake.connections - before <= 4, h.fake.connections - before  # Bolt's: 12
+
+
+def test_every_listener_gets_a_pooled_respond(h: SlackHarness) -> None:
+    seen: list[Any] = []
+
+    def probe(context: Any, next: Any) -> None:  # noqa: A002
+        seen.append(context.respond)
+        next()
+
+    app = h.running.app
+    app.use(probe)
+    try:
+        assert h.command("help")[0] == 200
+        h.settle()
+    finally:
+        app._middleware_list.pop()
+    (respond,) = seen
+    assert isinstance(respond, PooledRespond) and respond.pool is h.running.client.pool
 
 
 def test_an_accepted_swap_tells_everyone_at_once(h: SlackHarness) -> None:
@@ -100,3 +132,42 @@ def test_a_stop_logs_each_effect_it_did_not_send(caplog: pytest.LogCaptureFixtur
     assert "could not DM the queued one: the app stopped first (not sent)" in text
     assert "still trying to post the slow one when the app stopped" in text
     assert "could not DM after the stop: the app is stopping (not sent)" in caplog.text
+
+
+def test_answers_go_before_the_effects_queued_ahead_of_them() -> None:
+    """One thread, busy; a decision's effects (queued by a follow-up) wait while the next
+    request's answer (queued by a listener) arrives: the answer runs first."""
+    followups = FollowUps(logging.getLogger("test.followups"), threads=1)
+    ran: list[str] = []
+    queued, release = threading.Event(), threading.Event()
+
+    def decision() -> None:
+        for n in range(3):
+            followups.run(f"effect {n}", lambda n=n: ran.append(f"effect {n}"))
+        queued.set()
+        release.wait(5)
+
+    followups.run("decision", decision)
+    assert queued.wait(5)
+    followups.run("answer", lambda: ran.append("answer"))
+    release.set()
+    assert followups.drain(5)
+    assert ran == ["answer", "effect 0", "effect 1", "effect 2"]
+
+
+def test_an_effect_that_waited_too_long_goes_first() -> None:
+    followups = FollowUps(logging.getLogger("test.followups"), threads=1, effect_wait=0.0)
+    ran: list[str] = []
+    queued, release = threading.Event(), threading.Event()
+
+    def decision() -> None:
+        followups.run("effect", lambda: ran.append("effect"))
+        queued.set()
+        release.wait(5)
+
+    followups.run("decision", decision)
+    assert queued.wait(5)
+    followups.run("answer", lambda: ran.append("answer"))
+    release.set()
+    assert followups.drain(5)
+    assert ran == ["effect", "answer"]
