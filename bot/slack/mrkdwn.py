@@ -15,6 +15,7 @@ well.
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 from collections.abc import Iterable
@@ -88,11 +89,30 @@ def md(template: LiteralString, /, *args: object, **kwargs: object) -> Mrkdwn:
 
     `md("*{}* asks you to swap", name)`: the name is data, the asterisks are markup.
     """
-    literal = "".join(text for text, *_ in _FORMATTER.parse(template))
+    if _only_plain_fields(template) and not kwargs:
+        # The common case, filled by str.format once each argument is escaped: the same
+        # result as the escaping formatter, at a fraction of its cost on every answer.
+        return Mrkdwn(template.format(*(_escaped(a) for a in args)))
+    return Mrkdwn(_FORMATTER.format(template, *args, **kwargs))
+
+
+def _escaped(value: object) -> str:
+    return value if isinstance(value, Mrkdwn) else escape(format(value, ""))
+
+
+@functools.lru_cache(maxsize=2048)
+def _only_plain_fields(template: str) -> bool:
+    """Check a template once: no < or > in its literal text (ValueError), and whether every
+    field is a bare `{}` (no name, conversion or format spec)."""
+    parsed = list(_FORMATTER.parse(template))
+    literal = "".join(text for text, *_ in parsed)
     if "<" in literal or ">" in literal:
         # Slack reads <...> as a link, mention or ping: only this module's functions make one.
         raise ValueError(f"a template cannot contain < or >: {template[:60]!r}")
-    return Mrkdwn(_FORMATTER.format(template, *args, **kwargs))
+    return all(
+        field is None or (field == "" and not spec and conversion is None)
+        for _, field, spec, conversion in parsed
+    )
 
 
 def join(separator: LiteralString, parts: Iterable[str]) -> Mrkdwn:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import func, insert, update
 from sqlmodel import Session, col, select
 
 from bot.core.changes import Role, WeekChange
@@ -23,20 +23,24 @@ class ChangeStore:
     def add_week_changes(
         s: Session, changes: Sequence[WeekChange], actor: str, now: datetime
     ) -> None:
-        for c in changes:
-            s.add(
-                WeekChangeRow(
-                    member=c.member,
-                    week=c.week,
-                    role=c.role.value,
-                    before=c.before,
-                    after=c.after,
-                    why=c.why if len(c.why) <= _WHY else c.why[: _WHY - 1] + "…",
-                    actor=actor,
-                    at=now,
-                )
-            )
-        s.flush()
+        if not changes:
+            return
+        # One INSERT of many rows: a swap records a few, a re-plan can record hundreds.
+        rows = [
+            {
+                "member": c.member,
+                "week": c.week,
+                "role": c.role.value,
+                "before": c.before,
+                "after": c.after,
+                "why": c.why if len(c.why) <= _WHY else c.why[: _WHY - 1] + "…",
+                "actor": actor,
+                "at": now,
+                "attempts": 0,
+            }
+            for c in changes
+        ]
+        s.execute(insert(WeekChangeRow), rows)
 
     @staticmethod
     def members_with_due_changes(s: Session, cutoff: datetime) -> list[str]:
