@@ -61,9 +61,12 @@ def _parse_at(team: Team, text: str) -> datetime:
         local = isoparse(text.strip())
     except (ValueError, OverflowError):
         raise UsageError(f"--at: '{text}' is not like '2026-12-07 09:30'") from None
-    if local.tzinfo is not None:
-        return local.astimezone(UTC)
-    return local_instant(local.date(), local.time(), team.timezone)
+    try:
+        if local.tzinfo is not None:
+            return local.astimezone(UTC)
+        return local_instant(local.date(), local.time(), team.timezone)
+    except OverflowError:  # e.g. 0001-01-01 00:00 in a zone east of UTC
+        raise UsageError(f"--at: '{text}' is out of the range of dates this can show") from None
 
 
 def schedule_json(team: Team, weeks: Sequence[ScheduledWeek]) -> list[dict[str, Any]]:

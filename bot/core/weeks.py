@@ -60,7 +60,11 @@ def week_index_at(team: Team, at: datetime) -> int:
     """The week that contains instant `at`; negative before the rotation starts."""
     days = (local_date(team, at) - team.start).days
     index = days // 7
-    if at < week(team, index).start:
+    # The opening handover only (not week(), whose closing one can lie past date.max).
+    opening = local_instant(
+        team.start + timedelta(days=7 * index), team.handover_time, team.timezone
+    )
+    if at < opening:
         index -= 1
     return index
 

@@ -7,6 +7,7 @@ was on call when, and hands it all to the pure `build_report`.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from bot.core.calendars import team_holidays
@@ -14,7 +15,7 @@ from bot.core.errors import Refusal
 from bot.core.model import SwapStatus
 from bot.core.report import Report, build_report, month_range, range_instants
 from bot.core.shifts import shifts
-from bot.core.weeks import week, week_index_at
+from bot.core.weeks import week, week_index_at, week_of_day
 from bot.service.reads import Reads
 
 
@@ -27,6 +28,12 @@ class Reports(Reads):
                 f"The report would end ({last.isoformat()}) before it starts ({first.isoformat()})."
             )
         team = self.team
+        # Refused past the readable horizon, and nothing before the rotation starts, from
+        # the dates alone: instants of dates like 9999-12-31 or 0001-01-01 do not exist.
+        self._readable(week_of_day(team, last) + 1)
+        if last < team.start:
+            return Report(first, last, (), {}, 0.0)  # nobody was on call yet
+        asked, first = first, max(first, team.start)  # the days before count nothing
         start, end = range_instants(team, first, last)
         if end <= week(team, 0).start:
             return build_report(team, first, last, (), {}, (), (), ())
@@ -39,7 +46,7 @@ class Reports(Reads):
             overrides = self.store.overrides(s, start, end)
             accepted = self.store.swaps(s, status=SwapStatus.ACCEPTED)
             calls = self.store.incident_calls(s, start, end)
-        return build_report(
+        report = build_report(
             team,
             first,
             last,
@@ -49,6 +56,7 @@ class Reports(Reads):
             overrides,
             calls,
         )
+        return replace(report, first=asked)
 
     def monthly_report(self, actor: str | None, month: str) -> Report:
         """The report of the month `month` names (`month_range`: empty for this one), as

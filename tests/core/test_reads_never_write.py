@@ -75,16 +75,45 @@ def test_a_read_command_leaves_the_database_as_it_was(argv, env, capsys) -> None
 
 @pytest.mark.parametrize(
     "argv",
-    [["who", "--at", "2126-12-25 10:00"], ["schedule", "--from", "2126-12-25"]],
+    [
+        ["who", "--at", "2126-12-25 10:00"],
+        ["schedule", "--from", "2126-12-25"],
+        ["who", "--at", "9999-12-31 23:59"],  # the last day a date can hold
+        ["schedule", "--from", "9999-12-31"],
+        ["report", "--from", "9999-12-01", "--to", "9999-12-31"],
+        ["announce", "--dry-run", "--week", "9999-12-31"],
+    ],
     ids=" ".join,
 )
 def test_far_beyond_the_plan_a_read_refuses_in_one_line(argv, env, capsys) -> None:
     code = main(argv, clock=FixedClock(NOW), env=env)
     out, err = capsys.readouterr()
-    assert (code, out) == (1, "")
+    assert code in (1, 2) and out == ""
     assert err.startswith("oncall: ") and err.count("\n") == 1
-    assert "That is beyond the week of 2036-11-17" in err
-    assert "520 weeks ahead" in err
+    # 9999-12-31 23:59 in New York is already year 10000 in UTC: no such instant
+    assert ("That is beyond the week of 2036-11-17" in err and "520 weeks ahead" in err) or (
+        "out of the range of dates" in err
+    )
+
+
+def test_the_first_days_a_date_can_hold_are_answered_or_refused_in_one_line(env, capsys) -> None:
+    """Year 1 is before the rotation: nothing to report; 00:00 on 1 Jan of year 1 in a
+    zone behind UTC has no instant: refused, never a traceback."""
+    code = main(
+        ["report", "--from", "0001-01-01", "--to", "0001-01-02"], clock=FixedClock(NOW), env=env
+    )
+    out, err = capsys.readouterr()
+    assert (code, err) == (0, "") and "the rotation starts" in out and "nothing to report" in out
+    code = main(
+        ["report", "--from", "0001-01-01", "--to", "2026-12-06", "--json"],
+        clock=FixedClock(NOW),
+        env=env,
+    )
+    out, err = capsys.readouterr()
+    assert (code, err) == (0, "") and '"from": "0001-01-01"' in out
+    code = main(["who", "--at", "0001-01-01 00:00"], clock=FixedClock(NOW), env=env)
+    out, err = capsys.readouterr()
+    assert code in (0, 2) and "Traceback" not in err and err.count("\n") <= 1
 
 
 def test_past_the_stored_plan_a_read_shows_what_will_be_stored(
