@@ -5,7 +5,9 @@ strict fake Slack (tests/fakeslack.py).
 `<@U0123>`, `<https://evil.example|click>` and emoji, and a 12 kB runbook. For every surface
 (/oncall now, schedule, me, owners, fairness, help, runbook, the runbooks list, swap typed
 and in the modal, accept, time off, App Home, the Monday handover and its note thread, the
-Friday heads-up, swap reminders) three things hold:
+Friday heads-up, swap reminders; and /oncall report, requests, incident with "Call in
+backup" and resolve, cover and its accept, calendar and the team feed, the "your weeks
+changed" DMs after a re-plan, "Swap back") three things hold:
 
 - Slack would accept every call (the strict fake refused none: no block over a limit, no
   list past 50 blocks, every message with a text fallback);
@@ -19,20 +21,26 @@ short, or a list cut mid-way, loses its token and shows here.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
+import urllib.request
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import slackreq
+import vobject
 import yaml
 from fakeslack import Call
 from harness import SlackHarness
 
 from bot.clock import FixedClock
+from bot.core.model import Member
+from bot.service.changes import CHANGE_WINDOW
 
 NY = ZoneInfo("America/New_York")
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # Tue 1 Dec 10:00 in New York: week 0
@@ -436,3 +444,213 @@ def test_a_hostile_name_is_escaped_not_dropped(h: SlackHarness) -> None:
     shown = "\n".join(t for a in answers for t in shown_texts(a.args))
     assert "<@U0123>" in member_name(1)
     assert "&lt;@U0123&gt;" in shown and member_token(1) in shown
+
+
+# --- today's surfaces: report, requests, incidents, cover, calendar, changes, swap back ----
+
+
+def test_report_by_the_admin_names_every_member(h: SlackHarness) -> None:
+    answers = answer_to(h, "report", slack_id(1))
+    assert answers and answers[-1].args.get("response_type") == "ephemeral"
+    assert answers[-1].args.get("text")
+    assert missing(ALL_MEMBERS, all_shown(answers)) == []
+
+
+def test_report_by_a_non_admin_is_refused_privately(h: SlackHarness) -> None:
+    answers = answer_to(h, "report", slack_id(2))
+    assert answers and answers[-1].args.get("response_type") == "ephemeral"
+    assert "admin" in json.dumps([a.args for a in answers])
+    assert missing(ALL_MEMBERS[1:], all_shown(answers)) == ALL_MEMBERS[1:]  # no report shown
+
+
+@pytest.mark.parametrize("count", [6, 30])
+def test_requests_lists_pending_requests_with_cancel_buttons(h: SlackHarness, count: int) -> None:
+    """The admin's list: each request with its Cancel button and both names whole; past
+    20 (two blocks each, within 50) the rest are counted, not dropped silently."""
+    # m(k+1) is on call in week k and asks m(k+2), whose week is the next one.
+    pairs = [(k + 1, k + 2, k) for k in range(1, count + 1)]
+    for mine, theirs, week in pairs:
+        h.service.request_swap(member_id(mine), member_id(theirs), week)
+    h.settle()
+    h.fake.clear()
+    answers = answer_to(h, "requests", slack_id(1))  # the admin
+    assert answers and answers[-1].args.get("response_type") == "ephemeral"
+    cancels = [
+        e["value"]
+        for c in answers
+        for b in c.args.get("blocks") or []
+        for e in b.get("elements", []) + [b.get("accessory") or {}]
+        if isinstance(e, dict) and e.get("action_id") == "swap_cancel"
+    ]
+    listed = pairs[:20]
+    assert cancels == [str(k) for k in range(1, len(listed) + 1)]
+    shown = all_shown(answers)
+    assert missing([member_token(i) for p in listed for i in p[:2]], shown) == []
+    if len(pairs) > len(listed):
+        assert f"and {len(pairs) - len(listed)} more" in shown
+
+
+HOSTILE_TYPED = "<!channel> <@U0123|eve> <https://evil.example|click> &amp; *db* _down_ 🔥"
+# As the person saw what they typed, escaped once for mrkdwn (not twice: no `&amp;amp;`).
+HOSTILE_SHOWN = "@channel @eve click (https://evil.example) &amp; *db* _down_ 🔥"
+
+
+def test_incident_call_in_backup_and_resolve(h: SlackHarness) -> None:
+    status, _ = h.command(f"incident pipe-00 {HOSTILE_TYPED}", user=slack_id(1))
+    assert status == 200
+    calls = assert_slack_took_all_and_nothing_pings(h)
+    room = h.fake.channel("inc-20261201-pipe-00")
+    assert room is not None, h.fake.summary()
+    # Slack shows a topic as typed (conversations.setTopic: no formatting, no links), so
+    # names go there as they are; within 250 characters, here whole.
+    assert len(room.topic) <= 250 and pipeline_token(0) in room.topic
+    assert member_token(1) in room.topic and "@channel @eve" in room.topic
+    assert set(room.members) == {"UBOT", slack_id(1)}  # m01: on call and pipe-00's owner
+    posts = [c for c in calls if c.method == "chat.postMessage" and c.args["channel"] == room.id]
+    assert missing(RUNBOOK_TOKENS, all_shown(posts)) == []  # the 12 kB runbook, whole
+    call_backup = button(posts, "incident_call_backup")
+    button(posts, "incident_resolve")
+    button(posts, "incident_call_owner")
+    team_line = [
+        c for c in calls if c.method == "chat.postMessage" and c.args["channel"] == CHANNEL
+    ]
+    assert len(team_line) == 1 and f"<#{room.id}>" in team_line[0].args["text"]
+    assert pipeline_token(0) in "\n".join(shown_texts(team_line[0].args))
+    told = [c for c in calls if c.method in ("response_url", "chat.postEphemeral")]
+    assert told and f"<#{room.id}>" in json.dumps([c.args for c in told])
+
+    h.fake.clear()
+    backup = h.service.who().backup
+    assert backup is not None
+    backup_slack = h.team.member(backup).slack_id
+    status, _ = h.click(
+        "incident_call_backup",
+        str(call_backup["value"]),
+        user=slack_id(1),
+        channel_id=room.id,
+        message={"ts": "1.0"},
+    )
+    assert status == 200
+    calls = assert_slack_took_all_and_nothing_pings(h)
+    dm = [
+        c
+        for c in calls
+        if c.method == "chat.postMessage" and c.args["channel"] == "D" + str(backup_slack)
+    ]
+    assert len(dm) == 1 and f"<#{room.id}>" in dm[0].args["text"]
+    assert pipeline_token(0) in dm[0].args["text"] and HOSTILE_SHOWN in dm[0].args["text"]
+    assert backup_slack in (h.fake.channel(room.id) or room).members
+
+    h.fake.clear()
+    status, _ = h.command(f"resolve {HOSTILE_TYPED}", user=slack_id(1), channel=room.id)
+    assert status == 200
+    calls = assert_slack_took_all_and_nothing_pings(h)
+    summary = [c for c in calls if c.method == "chat.postMessage" and c.args["channel"] == room.id]
+    assert summary and "resolved" in json.dumps([c.args for c in summary])
+    resolved = "\n".join(t for c in summary for t in shown_texts(c.args))
+    assert pipeline_token(0) in resolved and HOSTILE_SHOWN in resolved  # the note, as typed
+    assert [c for c in calls if c.method == "chat.postMessage" and c.args["channel"] == CHANNEL]
+    incident = h.service.incident_in_channel(room.id)
+    assert incident is not None and not incident.is_open
+
+
+def test_cover_by_the_engineer_on_call_and_its_accept(h: SlackHarness) -> None:
+    reason = "fever <!channel> <@U0123|eve> <https://evil.example|click> &amp; *now* 🤒"
+    status, _ = h.command(f"cover <@{slack_id(5)}|m05> {reason}", user=slack_id(1))
+    assert status == 200
+    calls = assert_slack_took_all_and_nothing_pings(h)
+    dm = dms_to(calls, 5)
+    assert dm, "the colleague got no DM"
+    accept = button(dm, "takeover_accept")
+    typed = "fever @channel @eve click (https://evil.example) &amp; *now* 🤒"
+    assert member_token(1) in all_shown(dm) and typed in all_shown(dm)
+    h.fake.clear()
+    status, _ = h.click(
+        "takeover_accept",
+        str(accept["value"]),
+        user=slack_id(5),
+        channel_id="D" + slack_id(5),
+        message={"ts": str(dm[0].args.get("ts") or "1.0")},
+    )
+    assert status == 200
+    calls = assert_slack_took_all_and_nothing_pings(h)
+    line = [c for c in calls if c.method == "chat.postMessage" and c.args["channel"] == CHANNEL]
+    assert len(line) == 1
+    said = json.dumps([c.args for c in line], ensure_ascii=False)
+    assert member_token(5) in said and member_token(1) in said
+    assert dms_to(calls, 5) and dms_to(calls, 1), "both were to be told by DM"
+    assert h.service.who().on_call == member_id(5)
+
+
+@pytest.fixture
+def feeds(h: SlackHarness) -> Iterator[SlackHarness]:
+    """The harness with PUBLIC_URL set to its own address, so the links it gives work."""
+    saved = h.service.feed_setup
+    h.service.feed_setup = dataclasses.replace(saved, public_url=h.base)
+    yield h
+    h.service.feed_setup = saved
+
+
+FEED_URL = re.compile(r"https?://[^\s`|<>]+/calendar/[A-Za-z0-9_-]+\.ics")
+
+
+def test_calendar_links_and_the_team_feed_name_everyone(feeds: SlackHarness) -> None:
+    h = feeds
+    answers = answer_to(h, "calendar", slack_id(4))
+    assert answers and answers[-1].args.get("response_type") == "ephemeral"
+    links = list(dict.fromkeys(FEED_URL.findall(json.dumps([a.args for a in answers]))))
+    assert len(links) == 2 and all(u.startswith(h.base) for u in links)
+    with urllib.request.urlopen(links[1], timeout=10) as response:  # the team's feed
+        assert response.status == 200
+        body = response.read().decode("utf-8")
+    calendar = vobject.readOne(body)
+    summaries = [e.summary.value for e in calendar.vevent_list]
+    on_call = "\n".join(s for s in summaries if s.startswith("On call: "))
+    assert missing(ALL_MEMBERS, on_call) == []
+    assert member_name(1) in on_call  # as written in the team file, whole
+
+
+def test_your_weeks_changed_after_a_replan_moving_many_weeks(h: SlackHarness) -> None:
+    team = h.service.team
+    newcomer = Member("m41", f"{HOSTILE[0]} {HOSTILE[1]} Newcomer Q41Q", slack_id(41))
+    h.service.team = dataclasses.replace(
+        team, members=(*team.members, newcomer), order=(*team.order, "m41")
+    )
+    try:
+        h.service.sync_plan()  # what `oncall run` does at start with the new team file
+        h.clock.advance(CHANGE_WINDOW + timedelta(seconds=1))
+        sent = h.announcer().tell_changes()
+        calls = assert_slack_took_all_and_nothing_pings(h)
+    finally:
+        h.service.team = team
+    told = [
+        c
+        for c in calls
+        if c.method == "chat.postMessage"
+        and "Your on-call weeks changed" in json.dumps(c.args.get("blocks") or [])
+    ]
+    assert sent >= 10 and len(told) == sent
+    assert len({c.args["channel"] for c in told}) == len(told)  # one DM each
+    assert "D" + slack_id(41) in {c.args["channel"] for c in told}
+
+
+def test_swap_back_from_the_accept_notice(h: SlackHarness) -> None:
+    swap_id, ts = typed_swap(h)
+    h.fake.clear()
+    status, _ = h.click(
+        "swap_accept", swap_id, user=slack_id(3), channel_id="D" + slack_id(3), message={"ts": ts}
+    )
+    assert status == 200
+    calls = assert_slack_took_all_and_nothing_pings(h)
+    back = button(dms_to(calls, 2), "swap_back")  # on m02's accept notice
+    assert back["value"] == swap_id
+    h.fake.clear()
+    status, _ = h.click(
+        "swap_back", swap_id, user=slack_id(2), channel_id="D" + slack_id(2), message={"ts": "1.0"}
+    )
+    assert status == 200
+    calls = assert_slack_took_all_and_nothing_pings(h)
+    request = dms_to(calls, 3)
+    assert request, "m03 was not asked to swap back"
+    button(request, "swap_accept")
+    assert member_token(2) in all_shown(request)
