@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from bot.core.errors import Refusal
 from bot.core.model import Override, SwapRequest, SwapStatus, Team, TimeOff
 from bot.core.swaps import check_answer
 from bot.core.timeoff import away_during
-from bot.core.weeks import Week, local_date, week, week_index_at
+from bot.core.weeks import Week, local_date, local_instant, week, week_index_at
 
 ANSWER_WITHIN = timedelta(hours=4)
 """How long the colleague has to answer: someone is ill now, so the request is urgent and
@@ -46,8 +46,7 @@ class TakeoverAsk:
 
 def end_of_day(team: Team, day: date) -> datetime:
     """The UTC instant local `day` ends (the next local midnight), DST-correct."""
-    midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=team.timezone)
-    return midnight.astimezone(UTC)
+    return local_instant(day + timedelta(days=1), time(0), team.timezone)
 
 
 def takeover_end(team: Team, w: Week, now: datetime, until: date | None) -> datetime:

@@ -151,10 +151,7 @@ class Takeovers(ChangeTracking):
             except Refusal:
                 keep_expired(self.store, s, request, now)
                 raise
-            why = (
-                f"{self.team.name_of(actor)} took over from {self.team.name_of(request.requester)}"
-            )
-            with self.tracking_changes(s, actor, why):
+            with self.tracking_swap(s, actor, request):
                 override = self.store.add_override(s, found, now, swap_id)
                 self.store.set_swap_status(s, swap_id, SwapStatus.ACCEPTED, now)
                 self.store.audit(

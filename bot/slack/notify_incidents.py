@@ -56,7 +56,6 @@ class IncidentNotices:
     later: Callable[..., Any]
     # Notifier's own, used here.
     team: Team
-    _refresh_homes: Callable[..., None]
 
     # --- helpers ----------------------------------------------------------------------
 
@@ -66,12 +65,11 @@ class IncidentNotices:
         return team.member(person).slack_id if team.is_member(person) else person
 
     def _refresh_incident_homes(self, incident: Incident) -> None:
+        """The Homes of the opener and everyone called in, members or not."""
+        if self.homes is None:
+            return
         people = {incident.opened_by, *(c.member for c in incident.calls)}
-        members = [p for p in people if self.team.is_member(p)]
-        self._refresh_homes(*members)
-        others = [p for p in people if not self.team.is_member(p)]
-        if self.homes is not None and others:
-            self.homes.refresh(*others, changed=True)
+        self.homes.refresh(*(self._slack_user(p) for p in people), changed=True)
 
     def _step(self, what: str, call: Callable[[], Any], problems: list[Mrkdwn]) -> Any:
         """One Slack call whose refusal is told, not raised: the rest still goes out."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
 
 from slack_sdk.models.blocks import ActionsBlock, Block, InputBlock, PlainTextInputElement
 from slack_sdk.models.views import View
@@ -39,7 +38,16 @@ from bot.slack.blocks.kit import (
     sections,
 )
 from bot.slack.common import fmt_instant
-from bot.slack.mrkdwn import Mrkdwn, bold, channel_link, italic, join, md, mention_id
+from bot.slack.mrkdwn import (
+    Mrkdwn,
+    bold,
+    channel_link,
+    italic,
+    join,
+    md,
+    mention_id,
+    plain_name,
+)
 
 TOPIC_LIMIT = 250  # Slack's limit on a channel topic
 MAX_HOME_INCIDENTS = 10
@@ -51,11 +59,6 @@ def person(team: Team, who: str) -> Mrkdwn:
     return mention_id(member.slack_id if member else who)
 
 
-def person_name(team: Team, who: str) -> str:
-    """For plain text (a topic, a fallback): a member's name, else their Slack id."""
-    return team.name_of(who) if team.is_member(who) else who
-
-
 def role_label(role: Role) -> str:
     return {
         Role.ENGINEER: "on call",
@@ -64,10 +67,6 @@ def role_label(role: Role) -> str:
         Role.BACKUP: "backup",
         Role.OPENER: "opened it",
     }[role]
-
-
-def _when(team: Team, at: datetime) -> str:
-    return fmt_instant(team, at)
 
 
 # --- the buttons ------------------------------------------------------------------------
@@ -134,7 +133,7 @@ def topic(team: Team, pipeline: Pipeline, summary: str, opener: str) -> str:
     """Plain text (Slack shows a topic unformatted), within Slack's 250 characters."""
     what = f": {summary}" if summary else ""
     return clip(
-        f"Incident on {pipeline.name}{what} · opened by {person_name(team, opener)}", TOPIC_LIMIT
+        f"Incident on {pipeline.name}{what} · opened by {plain_name(team, opener)}", TOPIC_LIMIT
     )
 
 
@@ -157,7 +156,7 @@ def intro(team: Team, incident: Incident, pipeline: Pipeline) -> Mrkdwn:
             ":rotating_light: {} incident opened by {} at {}",
             bold(pipeline.name),
             person(team, incident.opened_by),
-            _when(team, incident.opened_at),
+            fmt_instant(team, incident.opened_at),
         )
         + what
     )
@@ -237,7 +236,7 @@ def call_note(team: Team, call: IncidentCall, invited: bool) -> Mrkdwn:
         person(team, call.called_by),
         person(team, call.member),
         role_label(call.role),
-        _when(team, call.at),
+        fmt_instant(team, call.at),
     )
     return note if invited else note + md(" They have the link by DM.")
 
@@ -247,7 +246,7 @@ def already_called(team: Team, call: IncidentCall) -> Mrkdwn:
         "{} is in this incident already ({}, since {}), so nobody was called.",
         person(team, call.member),
         role_label(call.role),
-        _when(team, call.at),
+        fmt_instant(team, call.at),
     )
 
 
@@ -288,7 +287,7 @@ def resolved_blocks(team: Team, incident: Incident, pipeline: Pipeline) -> list[
     """The summary posted in the channel: opened, who was called, resolved after how long."""
     span = incident.duration
     called = [
-        md("{} ({}, {})", person(team, c.member), role_label(c.role), _when(team, c.at))
+        md("{} ({}, {})", person(team, c.member), role_label(c.role), fmt_instant(team, c.at))
         for c in incident.calls
     ]
     lines = [
@@ -301,7 +300,7 @@ def resolved_blocks(team: Team, incident: Incident, pipeline: Pipeline) -> list[
         md("Note: {}", italic(incident.resolution)),
         md(
             "Opened {} by {}.",
-            _when(team, incident.opened_at),
+            fmt_instant(team, incident.opened_at),
             person(team, incident.opened_by),
         ),
         md("In it: {}.", join("; ", called) if called else md("nobody")),
@@ -325,7 +324,7 @@ def home_blocks(team: Team, incidents: Sequence[Incident]) -> list[Block]:
                 ":rotating_light: {} {} since {}",
                 bold(shown_pipeline(team, i.pipeline).name),
                 where,
-                _when(team, i.opened_at),
+                fmt_instant(team, i.opened_at),
             )
             + what
         )

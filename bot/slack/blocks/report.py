@@ -7,6 +7,7 @@ from slack_sdk.models.blocks import Block
 from bot.core.model import Team
 from bot.core.report import Report, ReportRow
 from bot.slack.blocks.kit import cap, context, header, sections
+from bot.slack.common import fmt_day, fmt_short
 from bot.slack.mrkdwn import Mrkdwn, bold, code, join, md
 
 
@@ -34,8 +35,8 @@ def _line(r: ReportRow) -> Mrkdwn:
 def _span(team: Team, report: Report) -> Mrkdwn:
     return md(
         "{} – {} ({})",
-        f"{report.first:%a %d %b %Y}",
-        f"{report.last:%a %d %b %Y}",
+        fmt_day(report.first),
+        fmt_day(report.last),
         team.timezone.key,
     )
 
@@ -48,7 +49,7 @@ def report_blocks(team: Team, report: Report, title: str) -> list[Block]:
                 md(
                     "{}: the rotation starts {}; nothing to report.",
                     _span(team, report),
-                    f"{team.start:%a %d %b %Y}",
+                    fmt_day(team.start),
                 )
             )
         )
@@ -61,7 +62,7 @@ def report_blocks(team: Team, report: Report, title: str) -> list[Block]:
                 "Public holidays: {}",
                 join(
                     ", ",
-                    (md("{} ({})", n, f"{d:%a %d %b}") for d, n in sorted(report.holidays.items())),
+                    (md("{} ({})", n, fmt_short(d)) for d, n in sorted(report.holidays.items())),
                 ),
             )
         )

@@ -427,13 +427,6 @@ def swap_requested_text(team: Team, request: SwapRequest) -> Mrkdwn:
     return md("Request #{} sent to {}.", request.id, _person(team, request.counterpart))
 
 
-def _cancelled_by(team: Team, request: SwapRequest, actor: Member | None) -> Mrkdwn:
-    """Who cancelled, when not the requester: an admin acting for them."""
-    if actor is None or actor.id == request.requester:
-        return md("")
-    return md(" (cancelled by {}, an admin)", actor.name)
-
-
 def swap_outcome_text(
     team: Team, request: SwapRequest, reader: str, actor: Member | None = None
 ) -> Mrkdwn:

@@ -95,18 +95,18 @@ def parse_swap_args(team: Team, args: str, whose: str = "your") -> SwapArgs:
     return SwapArgs(counterpart, my_day, their_day, cover, reason)
 
 
-def _is_colleague(team: Team, token: str) -> bool:
-    try:
-        _colleague(team, token)
-    except Refusal:
-        return False
-    return True
-
-
 def parse_record_args(team: Team, args: str) -> tuple[Member, SwapArgs]:
     """An admin's `@a @b <date in a's week> [<date in b's week> | cover] [reason]`."""
     first, _, rest = args.strip().partition(" ")
     return _colleague(team, first), parse_swap_args(team, rest, "the first member's")
+
+
+def _weeks(req: CommandRequest, parsed: SwapArgs) -> tuple[int, int | None]:
+    """The rotation weeks of the typed dates (theirs None when not typed), each checked."""
+    my_week = check_week(req.service, req.service.week_for_date(parsed.my_day))
+    if parsed.their_day is None:
+        return my_week, None
+    return my_week, check_week(req.service, req.service.week_for_date(parsed.their_day))
 
 
 def swap(req: CommandRequest) -> None:
@@ -120,14 +120,11 @@ def swap(req: CommandRequest) -> None:
     if tokens[0].lower() == "back":
         swap_back(req, tokens[1:])
         return
-    if len(tokens) > 1 and _is_colleague(req.service.team, tokens[1]):
+    if len(tokens) > 1 and typed_member(req.service.team, tokens[1]) is not None:
         record_swap(req)
         return
     parsed = parse_swap_args(req.service.team, req.args)
-    my_week = check_week(req.service, req.service.week_for_date(parsed.my_day))
-    their_week = None
-    if parsed.their_day is not None:
-        their_week = check_week(req.service, req.service.week_for_date(parsed.their_day))
+    my_week, their_week = _weeks(req, parsed)
     request = req.service.request_swap(
         req.member.id,
         parsed.counterpart.id,
@@ -171,10 +168,7 @@ def record_swap(req: CommandRequest) -> None:
     assert req.member is not None
     team = req.service.team
     requester, parsed = parse_record_args(team, req.args)
-    my_week = check_week(req.service, req.service.week_for_date(parsed.my_day))
-    their_week = None
-    if parsed.their_day is not None:
-        their_week = check_week(req.service, req.service.week_for_date(parsed.their_day))
+    my_week, their_week = _weeks(req, parsed)
     outcome = req.service.record_swap(
         req.member.id,
         requester.id,

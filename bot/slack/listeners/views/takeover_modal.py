@@ -99,13 +99,9 @@ def submit_takeover_modal(ack: Any, body: dict[str, Any], context: Any, logger: 
             notifier.swap_request_confirmed(actor, request)
         elif actor.id not in (request.requester, request.counterpart):  # an admin recorded it
             line = blocks.takeover_channel_line(team, request, outcome.override)
-            notifier.later("confirm a take-over", lambda: _dm(notifier, actor, line, None))
+            notifier.later("confirm a take-over", lambda: dm(notifier.client, actor.slack_id, line))
 
     notifier.later(f"tell take-over #{outcome.request.id}", tell, logger=logger)
-
-
-def _dm(notifier: Notifier, member: Member, text: str, shown: list[Any] | None) -> None:
-    dm(notifier.client, member.slack_id, text, shown)
 
 
 def _store(
