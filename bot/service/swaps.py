@@ -271,6 +271,14 @@ class SwapRequests(ChangeTracking):
         assert decided is not None
         return SwapOutcome(decided)
 
+    def requests_to_act_on(self, member: str) -> tuple[list[SwapRequest], bool]:
+        """(The pending requests `member` may act on, whether they are an admin): their own,
+        and for an admin everyone's that has not expired (to cancel)."""
+        if self.team.is_admin(member):
+            now = self.now()
+            return [r for r in self.pending_swaps() if r.expires_at > now], True
+        return self.swaps_of(member), False
+
     def set_swap_message(self, swap_id: int, channel: str, ts: str) -> None:
         """Remember where the counterpart's request DM is, to update it once decided."""
         with self.store.write() as s:

@@ -87,6 +87,15 @@ class Takeovers(ChangeTracking):
                 )
             return TakeoverOutcome(request, override, self._handover_now(s, override))
 
+    def record_takeover_now(
+        self, actor: str, colleague: str, until: date | None = None, *, reason: str = ""
+    ) -> TakeoverOutcome:
+        """An admin records `colleague` taking over from whoever is on call now."""
+        on_call = self.who().on_call
+        if on_call is None:
+            raise Refusal("Nobody is on call now, so there is nobody to take over from.")
+        return self.request_takeover(actor, colleague, until, replaces=on_call, reason=reason)
+
     def _add_takeover(
         self,
         s: Transaction,

@@ -699,3 +699,10 @@ def swap_candidates_blocks(
 
 def swap_candidates_text(team: Team, week_index: int) -> Mrkdwn:
     return md("You are on call {} and away: here is who could swap.", _week_of(team, week_index))
+
+
+def requests_list(
+    team: Team, member: Member, listed: Sequence[SwapRequest], is_admin: bool
+) -> tuple[Mrkdwn, list[Block]]:
+    """`/oncall requests` as (text, blocks): what `OnCallService.requests_to_act_on` gave."""
+    return requests_list_text(listed), requests_list_blocks(team, member, listed, is_admin)

@@ -13,7 +13,7 @@ from bot.core.model import Member
 from bot.slack import ids
 from bot.slack.blocks.calendar import calendar_links_blocks, calendar_links_text
 from bot.slack.interaction import Interaction
-from bot.slack.listeners.actions.swaps import guarded
+from bot.slack.listeners.actions.guard import guarded
 
 
 def reset_links(

@@ -9,7 +9,6 @@ clicker, and nothing changes.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from logging import Logger
 from typing import Any
 
@@ -20,29 +19,10 @@ from bot.core.model import Member, SwapRequest, SwapStatus
 from bot.slack import ids
 from bot.slack.blocks import requests as blocks
 from bot.slack.common import check_week, small_int
-from bot.slack.errors import FAILED, NOT_A_MEMBER
+from bot.slack.errors import FAILED
 from bot.slack.interaction import Interaction
-from bot.slack.listeners.commands.requests import pending_requests
+from bot.slack.listeners.actions.guard import guarded
 from bot.slack.listeners.views.swap_modal import open_swap_modal
-from bot.slack.mrkdwn import md
-
-
-def guarded(i: Interaction, what: str, work: Callable[[Member], None]) -> None:
-    """Run `work` for a team member; never let an exception escape the listener.
-
-    `work` makes the decision here, on the listener thread, and hands what it tells
-    to `i.later`: see bot/slack/followup.py."""
-    member = i.member
-    if member is None:
-        i.tell(NOT_A_MEMBER)
-        return
-    try:
-        work(member)
-    except Refusal as e:
-        i.tell(md(":warning: {}", e.message))  # a refusal is plain text: escaped here
-    except Exception:
-        i.logger.exception("%s failed", what)
-        i.tell(FAILED)
 
 
 def _swap_id(i: Interaction) -> int:
@@ -141,7 +121,9 @@ def settle_clicked(
     if not i.on_private_message or clicked == request_dm:
         return False
     if i.block_id.startswith(ids.REQUESTS_LIST_PREFIX):  # the list, shown again as it is now
-        i.replace(*pending_requests(i.service, actor))
+        i.replace(
+            *blocks.requests_list(i.service.team, actor, *i.service.requests_to_act_on(actor.id))
+        )
         return False
     return i.replace(
         blocks.swap_decided_text(i.team, request, actor),

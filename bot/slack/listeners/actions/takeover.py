@@ -17,7 +17,8 @@ from bot.core.model import Member, SwapRequest, SwapStatus
 from bot.slack import ids
 from bot.slack.common import small_int
 from bot.slack.interaction import Interaction
-from bot.slack.listeners.actions.swaps import decide, guarded, settle_clicked, show_if_expired
+from bot.slack.listeners.actions.guard import guarded
+from bot.slack.listeners.actions.swaps import decide, settle_clicked, show_if_expired
 from bot.slack.listeners.views.takeover_modal import tell_takeover
 
 

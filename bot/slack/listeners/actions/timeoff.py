@@ -11,7 +11,7 @@ from bot.core.model import Member
 from bot.slack import ids
 from bot.slack.errors import FAILED
 from bot.slack.interaction import Interaction
-from bot.slack.listeners.actions.swaps import guarded
+from bot.slack.listeners.actions.guard import guarded
 from bot.slack.listeners.views.timeoff_modal import open_timeoff_modal
 
 

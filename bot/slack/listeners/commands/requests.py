@@ -9,11 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from bot.core.errors import Refusal
 from bot.core.model import Member, SwapRequest, Team
-from bot.service import OnCallService
 from bot.slack.blocks import requests as blocks
 from bot.slack.common import check_week, parse_mention, small_int
 from bot.slack.errors import NOT_A_MEMBER
@@ -189,28 +187,13 @@ def record_swap(req: CommandRequest) -> None:
     )
 
 
-def pending_requests(service: OnCallService, member: Member) -> tuple[str, list[Any]]:
-    """The pending requests `member` may act on, as (text, blocks): their own, and for an
-    admin everyone's (to cancel)."""
-    is_admin = service.team.is_admin(member.id)
-    now = service.now()
-    listed: list[SwapRequest] = (
-        [r for r in service.pending_swaps() if r.expires_at > now]
-        if is_admin
-        else service.swaps_of(member.id)
-    )
-    return (
-        blocks.requests_list_text(listed),
-        blocks.requests_list_blocks(service.team, member, listed, is_admin),
-    )
-
-
 def list_requests(req: CommandRequest) -> None:
     """`/oncall requests`: pending requests with the buttons the caller may use."""
     if req.member is None:
         req.reply(NOT_A_MEMBER)
         return
-    req.reply(*pending_requests(req.service, req.member))
+    listed = req.service.requests_to_act_on(req.member.id)
+    req.reply(*blocks.requests_list(req.service.team, req.member, *listed))
 
 
 def timeoff(req: CommandRequest) -> None:

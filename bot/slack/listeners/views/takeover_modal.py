@@ -117,12 +117,8 @@ def _store(
         ack(response_action="errors", errors=form)
         return None
     try:
-        replaces = service.who().on_call if form.record else None
-        if form.record and replaces is None:
-            raise Refusal("Nobody is on call now, so there is nobody to take over from.")
-        outcome = service.request_takeover(
-            actor.id, form.colleague, form.until, replaces=replaces, reason=form.reason
-        )
+        ask = service.record_takeover_now if form.record else service.request_takeover
+        outcome = ask(actor.id, form.colleague, form.until, reason=form.reason)
     except Refusal as e:
         field = e.field if e.field in (ids.TAKEOVER_COLLEAGUE, ids.TAKEOVER_UNTIL) else None
         ack(response_action="errors", errors={field or ids.TAKEOVER_COLLEAGUE: e.message})
